@@ -1,0 +1,171 @@
+/**
+ * Name/value header blocks (before compression): packing with SPDY's rules
+ * (lower-case names, sorted, repeated names NUL-joined) and unpacking with
+ * every check spdylay makes on what a peer sends.
+ */
+import {
+  ERR_FRAME_TOO_LARGE, ERR_INVALID_HEADER_BLOCK, FRAME_TOO_LARGE, PROTOCOL_ERROR, type WireVersion,
+} from './constants.js';
+import type { Nv, NvInput } from './nv.js';
+import { FrameError } from '../errors.js';
+
+const V2_TO_V3: Record<string, string> = {
+  host: ':host', method: ':method', url: ':path', scheme: ':scheme', status: ':status', version: ':version',
+};
+const V3_TO_V2: Record<string, string> = Object.fromEntries(
+  Object.entries(V2_TO_V3).map(([v2, v3]) => [v3, v2]),
+);
+
+/** SPDY/2's wire name of a SPDY/3 name (`:path` → `url`); other names unchanged. */
+export function nameTo2(name: string): string {
+  return V3_TO_V2[name] ?? name;
+}
+/** SPDY/3's name of a SPDY/2 wire name (`url` → `:path`); other names unchanged. */
+export function nameTo3(name: string): string {
+  return V2_TO_V3[name] ?? name;
+}
+/** `nv` with SPDY/3 names turned into SPDY/2 ones. */
+export function nv3to2(nv: NvInput): Nv {
+  return nv.map(([n, v]) => [nameTo2(n), v]);
+}
+/** `nv` with SPDY/2 names turned into SPDY/3 ones. */
+export function nv2to3(nv: NvInput): Nv {
+  return nv.map(([n, v]) => [nameTo3(n), v]);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Packs headers into an uncompressed block. Names are lower-cased (and for
+ * SPDY/2 given their SPDY/2 names), sorted; a repeated name becomes one entry
+ * whose values are NUL-joined, empty values dropped.
+ * Throws a `FrameError` (FRAME_TOO_LARGE) when a length does not fit its field.
+ */
+export function packHeaderBlock(nv: NvInput, version: WireVersion): Uint8Array {
+  const grouped = new Map<string, string[]>();
+  for (const [rawName, value] of nv) {
+    let name = rawName.toLowerCase();
+    if (version === 2) name = nameTo2(name);
+    const values = grouped.get(name);
+    if (values) values.push(value);
+    else grouped.set(name, [value]);
+  }
+  const names = [...grouped.keys()].sort(compareNames);
+  const fieldSize = version === 2 ? 2 : 4;
+  const maxField = version === 2 ? 0xffff : 0xffffffff;
+  const parts: Uint8Array[] = [];
+  let size = fieldSize;
+  for (const name of names) {
+    let values = grouped.get(name)!;
+    if (values.length > 1) values = values.filter((v) => v !== '');
+    const n = encoder.encode(name);
+    const v = encoder.encode(values.join('\0'));
+    if (n.length > maxField || v.length > maxField) {
+      throw new FrameError(`header '${name}' is too long for SPDY/${version}`, {
+        code: ERR_FRAME_TOO_LARGE, statusCode: FRAME_TOO_LARGE,
+      });
+    }
+    parts.push(n, v);
+    size += 2 * fieldSize + n.length + v.length;
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let pos = writeField(view, 0, names.length, fieldSize);
+  for (const part of parts) {
+    pos = writeField(view, pos, part.length, fieldSize);
+    out.set(part, pos);
+    pos += part.length;
+  }
+  return out;
+}
+
+function writeField(view: DataView, pos: number, value: number, size: number): number {
+  if (size === 2) view.setUint16(pos, value);
+  else view.setUint32(pos, value);
+  return pos + size;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function invalid(message: string): FrameError {
+  return new FrameError(`invalid header block: ${message}`, {
+    code: ERR_INVALID_HEADER_BLOCK, statusCode: PROTOCOL_ERROR,
+  });
+}
+
+/** A name byte: printable ASCII that is not upper-case. */
+function isNameByte(b: number): boolean {
+  return b > 0x20 && b < 0x7f && !(b >= 0x41 && b <= 0x5a);
+}
+
+function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+function decodeValue(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start < 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
+    if (ascii) return decodeAscii(bytes, start, end);
+  }
+  return decoder.decode(bytes.subarray(start, end));
+}
+
+/**
+ * Unpacks an uncompressed block into name/value pairs sorted by name, one
+ * pair per NUL-separated value, SPDY/2 names given their SPDY/3 form.
+ * Throws a `FrameError` (ERR_INVALID_HEADER_BLOCK, PROTOCOL_ERROR) for a
+ * wrong count or length, trailing bytes, an empty, repeated, upper-case or
+ * non-ASCII name, or an empty value part (leading, doubled or trailing NUL).
+ */
+export function unpackHeaderBlock(block: Uint8Array, version: WireVersion): Nv {
+  const fieldSize = version === 2 ? 2 : 4;
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const end = block.length;
+  const read = (pos: number): number => {
+    if (pos + fieldSize > end) throw invalid('truncated');
+    return fieldSize === 2 ? view.getUint16(pos) : view.getUint32(pos);
+  };
+  const count = read(0);
+  let pos = fieldSize;
+  // Each pair needs at least its two length fields: a cheap bound on a lying count.
+  if (count > (end - pos) / (2 * fieldSize)) throw invalid('pair count larger than the block');
+  const nv: Nv = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const nameLen = read(pos);
+    pos += fieldSize;
+    if (nameLen === 0) throw invalid('empty name');
+    if (pos + nameLen > end) throw invalid('name runs past the block');
+    for (let j = pos; j < pos + nameLen; j++) {
+      if (!isNameByte(block[j]!)) throw invalid('name not lower-case printable ASCII');
+    }
+    const name = decodeAscii(block, pos, pos + nameLen);
+    pos += nameLen;
+    if (seen.has(name)) throw invalid(`repeated name '${name}'`);
+    seen.add(name);
+    const valueLen = read(pos);
+    pos += fieldSize;
+    if (pos + valueLen > end) throw invalid('value runs past the block');
+    const valueEnd = pos + valueLen;
+    let partStart = pos;
+    for (let j = pos; j <= valueEnd; j++) {
+      if (j === valueEnd || block[j] === 0) {
+        if (j === partStart && valueLen > 0) throw invalid(`empty value part in '${name}'`);
+        nv.push([name, decodeValue(block, partStart, j)]);
+        partStart = j + 1;
+      }
+    }
+    pos = valueEnd;
+  }
+  if (pos !== end) throw invalid('bytes after the last pair');
+  // Stable sort by wire name only (as spdylay does): one name's values keep their order.
+  nv.sort((a, b) => compareNames(a[0], b[0]));
+  if (version === 2) for (const pair of nv) pair[0] = nameTo3(pair[0]);
+  return nv;
+}

@@ -1,0 +1,18 @@
+/**
+ * `spdy-streams/codec`: SPDY frames, header blocks and their compression,
+ * with no session state. See the README's "Codec" section.
+ */
+export * from './constants.js';
+export * from './frames.js';
+export type { NameValue, Nv, NvInput } from './nv.js';
+export { packHeaderBlock, unpackHeaderBlock, nv2to3, nv3to2, nameTo2, nameTo3 } from './header-block.js';
+export { HeaderDeflater, HeaderInflater } from './zlib.js';
+export { dictionaryFor } from './dictionary.js';
+export { FrameEncoder, writeDataHead, type CodecOptions } from './frame-encoder.js';
+export { FrameDecoder, InvalidFrame, UnknownFrame, type DecodedFrame } from './frame-decoder.js';
+export { FrameDecoderStream, FrameEncoderStream } from './frame-streams.js';
+export { getNpnProtocols, npnGetVersion, npnToken, selectNextProtocol } from './npn.js';
+export { checkVersion } from './version.js';
+export * from '../errors.js';
+export { resolveConfig, type SpdyConfig, type ResolvedConfig } from '../config.js';
+export { formatFrame, formatTimestamp, frameTypeName } from './trace.js';

@@ -1,0 +1,5 @@
+/**
+ * spdy-streams: SPDY/2, SPDY/3 and SPDY/3.1 for Web Streams.
+ * The codec is also published alone as `spdy-streams/codec`.
+ */
+export * from './codec/index.js';
