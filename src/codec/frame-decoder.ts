@@ -58,12 +58,15 @@ export class UnknownFrame {
 export type DecodedFrame = Frame | InvalidFrame | UnknownFrame;
 
 const HEAD = 8;
+/** Room beyond `maxHeaderBlockSize` for a control frame's fixed fields and zlib framing. */
+const CONTROL_FRAME_SLACK = 4096;
 
 /** Decodes the frames of one direction of one session. */
 export class FrameDecoder {
   /** The version expected in control frame headers. */
   readonly wireVersion: WireVersion;
   private readonly inflater: HeaderInflater;
+  private readonly maxControlLength: number;
   private readonly head = new Uint8Array(HEAD);
   private headFill = 0;
   private payload: Uint8Array | null = null;
@@ -74,6 +77,7 @@ export class FrameDecoder {
     this.wireVersion = wireVersion(checkVersion(options.version));
     const config = resolveConfig(options.config, options.side ?? CLIENT);
     this.inflater = new HeaderInflater(this.wireVersion, config.maxHeaderBlockSize);
+    this.maxControlLength = config.maxHeaderBlockSize + CONTROL_FRAME_SLACK;
   }
 
   /** True when no partial frame is held. */
@@ -132,6 +136,7 @@ export class FrameDecoder {
         head = this.head;
       }
       const length = (head[5]! << 16) | (head[6]! << 8) | head[7]!;
+      if ((head[0]! & 0x80) !== 0 && length > this.maxControlLength) throw this.oversized(head, length);
       if (end - pos >= length) {
         emit(this.parse(head, chunk.subarray(pos, pos + length)));
         pos += length;
@@ -141,6 +146,18 @@ export class FrameDecoder {
         this.payloadFill = 0;
       }
     }
+  }
+
+  /**
+   * A control frame longer than any acceptable header block can compress to:
+   * refused before it is buffered. Skipping it would leave the peer's zlib
+   * stream out of step, so decoding ends here.
+   */
+  private oversized(head: Uint8Array, length: number): FrameError {
+    const type = (head[2]! << 8) | head[3]!;
+    return new FrameError(`control frame of ${length} bytes is over the limit of ${this.maxControlLength}`, {
+      code: ERR_FRAME_TOO_LARGE, statusCode: GOAWAY_PROTOCOL_ERROR, frameType: type, head: head.slice(),
+    });
   }
 
   private parse(head: Uint8Array, payload: Uint8Array): DecodedFrame {
@@ -212,9 +229,10 @@ export class FrameDecoder {
         ctx.expect(len === 4);
         return new PingFrame({ version: v, flags, length: len, uniqueId: view.getUint32(0) });
       case GOAWAY:
-        ctx.expect(len === (v === 2 ? 4 : 8));
+        // SPDY/2 says 4 bytes, but spdy-transport sends SPDY/3's 8 in every version: take both.
+        ctx.expect(len === 8 || (v === 2 && len === 4));
         return new GoawayFrame({
-          version: v, flags, length: len, lastGoodStreamId: u31(0), statusCode: v === 2 ? 0 : view.getUint32(4),
+          version: v, flags, length: len, lastGoodStreamId: u31(0), statusCode: len === 8 ? view.getUint32(4) : 0,
         });
       case WINDOW_UPDATE:
         ctx.expect(len === 8);
@@ -225,7 +243,7 @@ export class FrameDecoder {
         if (v === 2) break;
         return parseCredential(ctx, view);
     }
-    return new UnknownFrame(ctx.version, ctx.type, flags, ctx.head, ctx.payload);
+    return new UnknownFrame(ctx.version, ctx.type, flags, ctx.head, ctx.payload.slice());
   }
 
   /** Inflates and unpacks a header block; an unacceptable one becomes an InvalidFrame. */

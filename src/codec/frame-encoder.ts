@@ -50,6 +50,7 @@ export class FrameEncoder {
     const v = this.wireVersion;
     switch (frame.frameType) {
       case DATA: {
+        checkDataLength(frame.data.length);
         const out = new Uint8Array(HEAD + frame.data.length);
         writeDataHead(out, frame.streamId, frame.flags, frame.data.length);
         out.set(frame.data, HEAD);
@@ -155,11 +156,7 @@ export class FrameEncoder {
 
 /** Writes a DATA frame header into the first 8 bytes of `out`. */
 export function writeDataHead(out: Uint8Array, streamId: number, flags: number, length: number): void {
-  if (length > MAX_FRAME_LENGTH) {
-    throw new FrameError(`DATA payload of ${length} bytes is over 2^24-1`, {
-      code: ERR_FRAME_TOO_LARGE, statusCode: FRAME_TOO_LARGE, frameType: DATA,
-    });
-  }
+  checkDataLength(length);
   out[0] = (streamId >>> 24) & 0x7f;
   out[1] = (streamId >>> 16) & 0xff;
   out[2] = (streamId >>> 8) & 0xff;
@@ -168,6 +165,14 @@ export function writeDataHead(out: Uint8Array, streamId: number, flags: number, 
   out[5] = length >>> 16;
   out[6] = (length >>> 8) & 0xff;
   out[7] = length & 0xff;
+}
+
+function checkDataLength(length: number): void {
+  if (length > MAX_FRAME_LENGTH) {
+    throw new FrameError(`DATA payload of ${length} bytes is over 2^24-1`, {
+      code: ERR_FRAME_TOO_LARGE, statusCode: FRAME_TOO_LARGE, frameType: DATA,
+    });
+  }
 }
 
 function writeSetting(view: DataView, pos: number, [id, flags, value]: SettingsEntry, v: WireVersion): void {

@@ -1,0 +1,90 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  CLIENT, DATA, DataFrame, FrameDecoder, FrameEncoder, GOAWAY, HEADERS, PING, PROTO_SPDY3_1, SETTINGS,
+  SYN_REPLY, SYN_STREAM, WINDOW_UPDATE, type DecodedFrame, type FrameInit,
+} from '../../src/codec/index.js';
+import { concat } from './wire.js';
+
+const FRAMES: FrameInit[] = [
+  { frameType: SETTINGS, iv: [[4, 0, 100], [7, 0, 1 << 20]] },
+  { frameType: SYN_STREAM, streamId: 1, pri: 2, nv: [[':method', 'GET'], [':path', '/x'], ['a', 'b\0c']] },
+  { frameType: DATA, streamId: 1, data: Uint8Array.from({ length: 100 }, (_, i) => i) },
+  { frameType: SYN_REPLY, streamId: 1, nv: [[':status', '200 OK'], [':version', 'HTTP/1.1']] },
+  { frameType: PING, uniqueId: 7 },
+  { frameType: DATA, streamId: 1, flags: 1, data: new Uint8Array(0) },
+  { frameType: HEADERS, streamId: 1, nv: [['trailer', 'yes']] },
+  { frameType: WINDOW_UPDATE, streamId: 0, deltaWindowSize: 4096 },
+  { frameType: GOAWAY, lastGoodStreamId: 1 },
+];
+
+const encoder = new FrameEncoder({ version: PROTO_SPDY3_1, side: CLIENT });
+const encoded = FRAMES.map((f) => encoder.encode(f));
+const wire = concat(...encoded);
+
+/** A frame as comparable plain data (DATA payloads as arrays). */
+function describe(frames: DecodedFrame[]): unknown[] {
+  return frames.map((f) => JSON.parse(JSON.stringify({ ...f, type: f.constructor.name }, (_k, v) =>
+    v instanceof Uint8Array ? Array.from(v) : v)));
+}
+
+const decodeIn = (pieces: Uint8Array[]): DecodedFrame[] => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
+  const out = pieces.flatMap((p) => decoder.push(p));
+  assert.ok(decoder.idle);
+  return out;
+};
+
+const whole = describe(decodeIn([wire]));
+
+test('the whole buffer decodes to the frames encoded, in order', () => {
+  assert.equal(whole.map((f) => (f as { frameType: number }).frameType), FRAMES.map((f) => f.frameType));
+});
+
+test('every split into two pieces gives the same frames', () => {
+  for (let at = 0; at <= wire.length; at++) {
+    assert.equal(describe(decodeIn([wire.subarray(0, at), wire.subarray(at)])), whole, `split at ${at}`);
+  }
+});
+
+test('one byte at a time gives the same frames', () => {
+  const bytes = Array.from({ length: wire.length }, (_, i) => wire.slice(i, i + 1));
+  assert.equal(describe(decodeIn(bytes)), whole);
+});
+
+test('empty pushes change nothing', () => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
+  assert.equal(decoder.push(new Uint8Array(0)), []);
+  assert.equal(describe([...decoder.push(wire.subarray(0, 3)), ...decoder.push(new Uint8Array(0)), ...decoder.push(wire.subarray(3))]), whole);
+});
+
+test('a DATA frame that arrives whole is a view into the input, not a copy', () => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
+  const frames = decoder.push(wire);
+  const data = frames.find((f): f is DataFrame => f instanceof DataFrame && f.length > 0)!;
+  assert.ok(data.data.buffer === wire.buffer);
+});
+
+test('a DATA frame split across inputs is gathered into its own bytes', () => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
+  // The 100-byte DATA frame is the third; cut the input in the middle of its payload.
+  const at = encoded[0]!.length + encoded[1]!.length + 8 + 50;
+  const first = wire.slice(0, at);
+  const second = wire.slice(at);
+  const frames = [...decoder.push(first), ...decoder.push(second)];
+  const data = frames.find((f): f is DataFrame => f.frameType === DATA && f.length === 100)!;
+  assert.ok(data.data.buffer !== first.buffer && data.data.buffer !== second.buffer);
+  second.fill(0);
+  assert.equal(Array.from(data.data), Array.from({ length: 100 }, (_, i) => i));
+});
+
+test('a decoded frame does not change when the input buffer is reused for later bytes', () => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
+  const buffer = wire.slice();
+  const frames = decoder.push(buffer);
+  const before = describe(frames.filter((f) => f.frameType !== DATA));
+  buffer.fill(0xee);
+  assert.equal(describe(frames.filter((f) => f.frameType !== DATA)), before);
+});
+
+test.run();
