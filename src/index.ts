@@ -3,3 +3,4 @@
  * The codec is also published alone as `spdy-streams/codec`.
  */
 export * from './codec/index.js';
+export * from './session/index.js';

@@ -1,0 +1,75 @@
+/**
+ * The open streams of a session, with the counts the concurrency limits
+ * need, and the closing rules: a close is announced before the stream is
+ * forgotten, and closing a stream can take the streams pushed under it.
+ */
+import { OK } from '../codec/constants.js';
+import { Stream, type StreamState } from './stream.js';
+
+export class StreamTable {
+  private readonly map = new Map<number, Stream>();
+  /** Open streams this side started. */
+  outgoing = 0;
+  /** Open streams the peer started. */
+  incoming = 0;
+
+  constructor(
+    private readonly isMine: (streamId: number) => boolean,
+    /** Runs before the stream is removed, so that its user data is still there. */
+    private readonly onClose: (streamId: number, statusCode: number) => void,
+  ) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(streamId: number): Stream | undefined {
+    return this.map.get(streamId);
+  }
+
+  has(streamId: number): boolean {
+    return this.map.has(streamId);
+  }
+
+  values(): IterableIterator<Stream> {
+    return this.map.values();
+  }
+
+  open(
+    id: number, pri: number, state: StreamState, sendWindow: number, recvWindow: number,
+    userData: unknown, assocStreamId: number,
+  ): Stream {
+    const stream = new Stream(id, pri, state, sendWindow, recvWindow, userData, assocStreamId);
+    this.map.set(id, stream);
+    if (this.isMine(id)) this.outgoing++;
+    else this.incoming++;
+    if (assocStreamId !== 0) this.map.get(assocStreamId)?.pushed.push(id);
+    return stream;
+  }
+
+  close(streamId: number, statusCode: number): void {
+    const stream = this.map.get(streamId);
+    if (!stream) return;
+    this.onClose(streamId, statusCode);
+    this.map.delete(streamId);
+    if (this.isMine(streamId)) this.outgoing--;
+    else this.incoming--;
+    const parent = this.map.get(stream.assocStreamId);
+    if (parent) {
+      const at = parent.pushed.indexOf(streamId);
+      if (at >= 0) parent.pushed.splice(at, 1);
+    }
+  }
+
+  /** Closes a stream with OK once both directions are shut. */
+  closeIfDone(stream: Stream): void {
+    if (stream.shutBoth) this.close(stream.id, OK);
+  }
+
+  /** Closes the streams pushed under `streamId` (not the stream itself). */
+  closePushed(streamId: number, statusCode: number): void {
+    const stream = this.map.get(streamId);
+    if (!stream) return;
+    for (const id of [...stream.pushed]) this.close(id, statusCode);
+  }
+}
