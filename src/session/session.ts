@@ -858,11 +858,10 @@ export class Session {
   }
 
   private onSettings(frame: SettingsFrame): void {
-    const seen = new Set<number>();
     for (const [id, , value] of frame.iv) {
-      // The first value of an id counts; unknown ids are ignored.
-      if (id === 0 || id > SETTINGS_MAX || seen.has(id)) continue;
-      seen.add(id);
+      // Entries apply in order, so the last value of a repeated id counts (our
+      // checklist's rule; spdylay's own code keeps the first). Unknown ids are ignored.
+      if (id === 0 || id > SETTINGS_MAX) continue;
       if (id === SETTINGS_INITIAL_WINDOW_SIZE) {
         if (value > MAX_WINDOW_SIZE) continue;
         if (this.streamFlow) this.shiftSendWindows(value - this.remoteSettings[id]!);

@@ -270,13 +270,13 @@ test('RST_STREAM received closes the stream and the streams pushed under it', ()
   assert.is(peer.log.frames('onCtrlRecvCb', RST_STREAM).length, 1);
 });
 
-test('SETTINGS: the first value of a repeated id counts, unknown ids are ignored', () => {
+test('SETTINGS: the last value of a repeated id counts, unknown ids are ignored', () => {
   const peer = new RawPeer(CLIENT, PROTO_SPDY3);
   peer.feed({
     frameType: SETTINGS,
     iv: [[SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1000000009], [SETTINGS_MAX_CONCURRENT_STREAMS, 0, 50], [999, 0, 1], [SETTINGS_ROUND_TRIP_TIME, 0, 20]],
   });
-  assert.is(peer.session.getRemoteSetting(SETTINGS_MAX_CONCURRENT_STREAMS), 1000000009);
+  assert.is(peer.session.getRemoteSetting(SETTINGS_MAX_CONCURRENT_STREAMS), 50);
   assert.is(peer.session.getRemoteSetting(SETTINGS_ROUND_TRIP_TIME), 20);
   assert.is(peer.session.getRemoteSetting(999), undefined);
   assert.is(peer.log.frames('onCtrlRecvCb', SETTINGS).length, 1);
