@@ -60,9 +60,8 @@ export interface StreamNvInit extends CtrlInit {
   streamId: number;
   nv: Nv;
 }
-/** Accepts a stream (the response headers). */
-export class SynReplyFrame extends CtrlFrameBase {
-  readonly frameType = SYN_REPLY;
+/** A frame of a stream id and a header list. */
+abstract class StreamNvFrameBase extends CtrlFrameBase {
   streamId: number;
   nv: Nv;
   constructor(init: StreamNvInit) {
@@ -72,16 +71,14 @@ export class SynReplyFrame extends CtrlFrameBase {
   }
 }
 
+/** Accepts a stream (the response headers). */
+export class SynReplyFrame extends StreamNvFrameBase {
+  readonly frameType = SYN_REPLY;
+}
+
 /** More headers on an open stream (trailers, for instance). */
-export class HeadersFrame extends CtrlFrameBase {
+export class HeadersFrame extends StreamNvFrameBase {
   readonly frameType = HEADERS;
-  streamId: number;
-  nv: Nv;
-  constructor(init: StreamNvInit) {
-    super(init);
-    this.streamId = init.streamId;
-    this.nv = init.nv;
-  }
 }
 
 export interface RstStreamInit extends CtrlInit {

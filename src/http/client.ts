@@ -1,0 +1,269 @@
+/**
+ * The HTTP client over one SPDY session: `fetch()` with WHATWG `Request`
+ * and `Response`, and the resources the server pushes.
+ */
+import { CANCEL, INTERNAL_ERROR, PROTO_SPDY2, PROTOCOL_ERROR, REFUSED_STREAM } from '../codec/constants.js';
+import type { SpdySession } from '../streams/spdy-session.js';
+import type { SpdyStream } from '../streams/spdy-stream.js';
+import type { Nv } from '../codec/nv.js';
+import { requestNv } from './headers.js';
+import { InvalidResponseError, responseFromNv } from './response.js';
+import { PushStore, pushedUrl, type PushedResponse } from './push-store.js';
+
+/** `RequestInit`, whose `priority` may also be a SPDY stream priority. */
+export interface SpdyRequestInit extends Omit<RequestInit, 'priority'> {
+  /**
+   * A SPDY priority, 0 the most urgent (SPDY/2 has 0-3, SPDY/3 0-7), or
+   * fetch's `'high'` (0), `'auto'` (3, spdycat's default) or `'low'` (the
+   * version's lowest). Default `'auto'`.
+   */
+  priority?: number | RequestPriority;
+}
+
+export interface SpdyClientOptions {
+  /** The origin relative URLs are resolved against (`https://example.com:443`). */
+  origin: string | URL;
+  /**
+   * Pushed resources kept for a later `fetch()` or `pushes()` (default 32);
+   * pushes beyond are refused with RST_STREAM REFUSED_STREAM. 0 refuses all.
+   */
+  maxPushes?: number;
+}
+
+/** The request failed at the SPDY level (stream reset, session gone). */
+export class SpdyFetchError extends TypeError {
+  override name = 'SpdyFetchError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+interface AbortableBody {
+  readonly readable: ReadableStream<Uint8Array>;
+  abort(reason: unknown): void;
+}
+
+/** `source` behind a readable that can be errored with a reason of our choice. */
+function abortableBody(source: ReadableStream<Uint8Array>): AbortableBody {
+  const reader = source.getReader();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let ended = false;
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => void (controller = c),
+      async pull(c) {
+        const { done, value } = await reader.read();
+        if (ended) return;
+        if (done) {
+          ended = true;
+          c.close();
+        } else {
+          c.enqueue(value);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  return {
+    readable,
+    abort(reason) {
+      if (ended) return;
+      ended = true;
+      controller.error(reason);
+      reader.cancel(reason).catch(() => undefined);
+    },
+  };
+}
+
+/** How often a request the server refused (REFUSED_STREAM) is sent again. */
+const MAX_REFUSED_RETRIES = 3;
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * An HTTP client bound to one SPDY session (made by `connect()`).
+ *
+ * Pushed resources: every resource the server pushes is kept (up to
+ * `maxPushes`) until it is claimed, and it is claimed in one of two ways:
+ * a later `fetch()` of the same absolute URL with method GET and no body
+ * answers with the pushed response instead of sending a request; or
+ * `pushes()` yields it. Unclaimed pushes are cancelled when the client closes.
+ */
+export class SpdyClient {
+  /** The origin this client talks to, as `https://host:port`. */
+  readonly origin: string;
+  private readonly base: URL;
+  private readonly store: PushStore;
+  private closing = false;
+
+  constructor(readonly session: SpdySession, options: SpdyClientOptions) {
+    this.base = new URL(String(options.origin));
+    this.origin = this.base.origin;
+    this.store = new PushStore(options.maxPushes ?? 32);
+    void this.acceptPushes();
+  }
+
+  /** Resolves when the session has ended. */
+  get closed(): Promise<void> {
+    return this.session.closed;
+  }
+
+  /**
+   * Sends a request on a new stream and resolves with the response once
+   * its headers arrive; the body streams from `response.body`. Relative URLs
+   * resolve against the client's origin. An `init.signal` abort resets the
+   * stream with CANCEL (before or after the response).
+   */
+  async fetch(input: string | URL | Request, init: SpdyRequestInit = {}): Promise<Response> {
+    const url = input instanceof Request ? input.url : new URL(String(input), this.base).href;
+    const request = new Request(input instanceof Request ? input : url, {
+      ...init,
+      ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
+    const signal = request.signal;
+    if (signal.aborted) throw abortReason(signal);
+
+    if (request.method === 'GET' && request.body === null) {
+      const pushed = this.store.claim(request.url);
+      if (pushed) return pushed.response;
+    }
+
+    const body = request.body;
+    const nv = requestNv(new URL(request.url), request.method, request.headers);
+    const priority = this.priorityOf(init.priority);
+
+    let stream: SpdyStream | null = null;
+    let abortedWith: { reason: unknown } | null = null;
+    let body$: AbortableBody | null = null;
+    const onAbort = (): void => {
+      abortedWith = { reason: abortReason(signal) };
+      // Readers of the body see the abort reason rather than a SPDY reset.
+      body$?.abort(abortedWith.reason);
+      stream?.reset(CANCEL);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    let replyNv: Nv | null = null;
+    try {
+      // REFUSED_STREAM means the server did nothing with the request: a
+      // request without a body is sent again. It happens when a client opens
+      // more streams than the server allows before the server's SETTINGS arrive.
+      for (let attempt = 0; replyNv === null; attempt++) {
+        stream = await this.session.openStream({ headers: nv, priority, endStream: body === null });
+        if (abortedWith) stream.reset(CANCEL);
+        if (body) {
+          const sending = stream;
+          body.pipeTo(sending.writable).catch(() => {
+            // The body failed or the stream went away: the stream cannot complete.
+            sending.reset(CANCEL);
+          });
+        }
+        try {
+          replyNv = await stream.headers;
+        } catch (err) {
+          const refused = (err as { statusCode?: number } | null)?.statusCode === REFUSED_STREAM;
+          if (!refused || body !== null || abortedWith || attempt >= MAX_REFUSED_RETRIES) throw err;
+        }
+      }
+    } catch (err) {
+      signal.removeEventListener('abort', onAbort);
+      if (abortedWith) throw (abortedWith as { reason: unknown }).reason;
+      throw new SpdyFetchError(`request for ${request.url} failed: ${(err as Error).message}`, { cause: err });
+    }
+    const answered: SpdyStream = stream!;
+    const forget = (): void => signal.removeEventListener('abort', onAbort);
+    answered.closed.then(forget, forget);
+    if (abortedWith) throw (abortedWith as { reason: unknown }).reason;
+
+    let readable = answered.readable;
+    if (init.signal) {
+      body$ = abortableBody(readable);
+      readable = body$.readable;
+    }
+    try {
+      return responseFromNv(replyNv, request.method === 'HEAD' ? null : readable, request.url);
+    } catch (err) {
+      answered.reset(err instanceof InvalidResponseError ? PROTOCOL_ERROR : INTERNAL_ERROR);
+      throw err;
+    }
+  }
+
+  private priorityOf(priority: SpdyRequestInit['priority']): number {
+    if (typeof priority === 'number') return priority;
+    if (priority === 'high') return 0;
+    if (priority === 'low') return this.session.version === PROTO_SPDY2 ? 3 : 7;
+    return 3;
+  }
+
+  /**
+   * The pushed resources, as they arrive (those already kept first). Each
+   * one yielded is claimed: a later `fetch()` no longer finds it. Ends when
+   * the session ends.
+   */
+  pushes(): AsyncIterableIterator<PushedResponse> {
+    return this.store.iterate();
+  }
+
+  /** Round-trip time of a PING, in milliseconds. */
+  ping(): Promise<number> {
+    return this.session.ping();
+  }
+
+  /** Sends GOAWAY, lets open streams finish, and closes the connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.store.close();
+    await this.session.close();
+  }
+
+  private async acceptPushes(): Promise<void> {
+    const reader = this.session.incoming.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        void this.receivePush(value);
+      }
+    } catch {
+      // The session failed; its streams fail with it.
+    } finally {
+      this.store.close();
+    }
+  }
+
+  private async receivePush(stream: SpdyStream): Promise<void> {
+    if (this.closing || stream.associatedStreamId === 0) {
+      stream.reset(REFUSED_STREAM);
+      return;
+    }
+    let nv: Nv;
+    try {
+      nv = await stream.headers;
+    } catch {
+      return;
+    }
+    const url = pushedUrl(nv, this.base);
+    if (!url) {
+      stream.reset(PROTOCOL_ERROR);
+      return;
+    }
+    let response: Response;
+    try {
+      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], stream.readable, url);
+    } catch {
+      stream.reset(PROTOCOL_ERROR);
+      return;
+    }
+    const push: PushedResponse = {
+      url,
+      streamId: stream.id,
+      associatedStreamId: stream.associatedStreamId,
+      response,
+      cancel: () => stream.reset(CANCEL),
+    };
+    if (!this.store.offer(push)) stream.reset(REFUSED_STREAM);
+  }
+}

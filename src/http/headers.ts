@@ -1,0 +1,92 @@
+/**
+ * HTTP messages as SPDY header lists. SPDY replaces the request and status
+ * lines with `:method :path :version :host :scheme` and `:status :version`,
+ * and forbids the HTTP/1.1 connection headers: real peers (Go's spdystream)
+ * drop the whole connection when they see one, so they are never sent.
+ */
+import type { Nv, NvInput } from '../codec/nv.js';
+import { statusText } from './status-text.js';
+
+/** Connection-level HTTP/1.1 headers that have no meaning in SPDY. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection', 'host', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade',
+]);
+
+/** The headers every SPDY request carries. */
+export const REQUIRED_REQUEST_HEADERS = [':method', ':path', ':version', ':host', ':scheme'] as const;
+
+/**
+ * Appends `headers` to `nv`, lower-cased, without hop-by-hop headers and with
+ * repeated names joined by NUL in one entry (as SPDY wants them).
+ */
+function appendHeaders(nv: Nv, headers: Headers): Nv {
+  const merged = new Map<string, string[]>();
+  headers.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) return;
+    const values = merged.get(lower);
+    if (values) values.push(value);
+    else merged.set(lower, [value]);
+  });
+  for (const [name, values] of merged) nv.push([name, values.join('\0')]);
+  return nv;
+}
+
+/** The SYN_STREAM header list of a request for `url`. */
+export function requestNv(url: URL, method: string, headers: Headers): Nv {
+  return appendHeaders(
+    [
+      [':method', method],
+      [':path', `${url.pathname}${url.search}`],
+      [':version', 'HTTP/1.1'],
+      [':host', url.host],
+      [':scheme', url.protocol.slice(0, -1)],
+    ],
+    headers,
+  );
+}
+
+/** The SYN_REPLY header list of a response: `:status` as `200 OK`. */
+export function responseNv(response: { status: number; statusText: string; headers: Headers }): Nv {
+  const reason = response.statusText || statusText(response.status);
+  return appendHeaders(
+    [
+      [':status', reason ? `${response.status} ${reason}` : String(response.status)],
+      [':version', 'HTTP/1.1'],
+    ],
+    response.headers,
+  );
+}
+
+/** The first value of `name` in a header list. */
+export function nvGet(nv: NvInput, name: string): string | undefined {
+  for (const [n, v] of nv) if (n === name) return v;
+  return undefined;
+}
+
+/**
+ * A `Headers` object of the ordinary (non-colon) entries of `nv`; NUL-joined
+ * values become separate values. Names or values that HTTP does not allow
+ * make it throw a `TypeError`.
+ */
+export function headersFromNv(nv: NvInput): Headers {
+  const headers = new Headers();
+  for (const [name, value] of nv) {
+    if (name.startsWith(':')) continue;
+    for (const part of value.split('\0')) headers.append(name, part);
+  }
+  return headers;
+}
+
+/** `:status` parsed: `200 OK` → `{ status: 200, statusText: 'OK' }`; `null` when malformed. */
+export function parseStatus(value: string | undefined): { status: number; statusText: string } | null {
+  if (value === undefined) return null;
+  const match = /^(\d{3})(?: (.*))?$/.exec(value.trim());
+  if (!match) return null;
+  return { status: Number(match[1]), statusText: match[2] ?? '' };
+}
+
+/** Statuses whose responses have no body, which `new Response()` refuses one for. */
+export function isNullBodyStatus(status: number): boolean {
+  return status === 101 || status === 103 || status === 204 || status === 205 || status === 304;
+}

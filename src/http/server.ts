@@ -1,0 +1,194 @@
+/**
+ * Serving HTTP over SPDY sessions: each incoming stream becomes a WHATWG
+ * `Request`, the handler's `Response` goes back as SYN_REPLY and DATA, and
+ * `ctx.push()` pushes more resources with the request.
+ */
+import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../codec/constants.js';
+import type { Nv } from '../codec/nv.js';
+import type { SpdySession } from '../streams/spdy-session.js';
+import type { SpdyStream } from '../streams/spdy-stream.js';
+import { nvGet, REQUIRED_REQUEST_HEADERS, responseNv, headersFromNv } from './headers.js';
+import { statusText } from './status-text.js';
+
+/** What a handler gets besides the request. */
+export interface RequestContext {
+  /** The stream of this request. */
+  readonly streamId: number;
+  /** The session's SPDY version. */
+  readonly version: ProtocolVersion;
+  /** The peer's address, when the transport has one (`host:port`). */
+  readonly remoteAddress: string | undefined;
+  /** The request's SYN_STREAM header list as received (`:version` and all). */
+  readonly nv: Nv;
+  /**
+   * Pushes `response` as the resource at `path` (resolved against the
+   * request URL) with this request. Call it before the handler's response
+   * is returned (the push goes out before that response's end). Resolves
+   * once the push stream is open; its body is sent in the background.
+   */
+  push(path: string, response: Response): Promise<void>;
+}
+
+/** Answers one request. */
+export type RequestHandler = (request: Request, ctx: RequestContext) => Response | Promise<Response>;
+
+export interface SessionServeOptions {
+  /** The scheme of requests that carry no `:scheme` (`https` over TLS). */
+  scheme: 'http' | 'https';
+  version: ProtocolVersion;
+  remoteAddress?: string;
+  /** Called with errors thrown by the handler (they are answered with 500). */
+  onError?: (error: unknown, request: Request | null) => void;
+}
+
+/** A plain-text response for the errors the server itself produces. */
+export function errorResponse(status: number, detail?: string): Response {
+  const reason = statusText(status);
+  return new Response(`${status} ${reason}${detail ? `: ${detail}` : ''}\n`, {
+    status,
+    statusText: reason,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
+}
+
+type Built = { readonly request: Request } | { readonly error: string };
+
+/** The `Request` of a SYN_STREAM header list, or why there is none. */
+export function requestFromNv(
+  nv: Nv,
+  body: ReadableStream<Uint8Array> | null,
+  defaultScheme: string,
+  signal: AbortSignal,
+): Built {
+  for (const name of REQUIRED_REQUEST_HEADERS) {
+    if (name !== ':scheme' && name !== ':version' && !nvGet(nv, name)) return { error: `missing ${name}` };
+  }
+  const method = nvGet(nv, ':method')!;
+  const scheme = nvGet(nv, ':scheme') ?? defaultScheme;
+  let url: URL;
+  try {
+    // SPDY/2 clients may put a whole URL in `url`; `new URL` keeps it then.
+    url = new URL(nvGet(nv, ':path')!, `${scheme}://${nvGet(nv, ':host')}`);
+  } catch {
+    return { error: 'malformed :host or :path' };
+  }
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  if (!hasBody) body?.cancel().catch(() => undefined);
+  try {
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: headersFromNv(nv), signal };
+    if (hasBody && body) {
+      init.body = body;
+      init.duplex = 'half';
+    }
+    return { request: new Request(url, init) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+/** Sends `response` on `stream` (SYN_REPLY, then its body); resolves when the body is sent. */
+export async function sendResponse(stream: SpdyStream, response: Response, headOnly = false): Promise<void> {
+  const body = headOnly ? null : response.body;
+  if (headOnly) response.body?.cancel().catch(() => undefined);
+  await stream.respond(responseNv(response), { endStream: body === null });
+  // A body that fails must reset the stream with INTERNAL_ERROR, not the CANCEL an abort would send.
+  if (body) await body.pipeTo(stream.writable, { preventAbort: true });
+}
+
+/**
+ * Serves the requests of one session with `handler` until the session
+ * ends. Resolves when every request of the session has been answered.
+ */
+export async function serveSession(session: SpdySession, handler: RequestHandler, options: SessionServeOptions): Promise<void> {
+  const pending = new Set<Promise<void>>();
+  const reader = session.incoming.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const task = handleStream(value, handler, options);
+      pending.add(task);
+      void task.finally(() => pending.delete(task));
+    }
+  } catch {
+    // The session failed: its streams fail with it, their handlers end.
+  }
+  await Promise.allSettled([...pending]);
+}
+
+async function handleStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions): Promise<void> {
+  let nv: Nv;
+  try {
+    nv = await stream.headers;
+  } catch {
+    return;
+  }
+  const aborter = new AbortController();
+  stream.closed.catch((err) => aborter.abort(err));
+  const built = requestFromNv(nv, stream.readable, options.scheme, aborter.signal);
+  if ('error' in built) {
+    // SPDY/3 section 3.2.1: a request without its required headers gets 400.
+    await sendResponse(stream, errorResponse(400, built.error)).catch(() => undefined);
+    return;
+  }
+  const { request } = built;
+  const pushes: Array<Promise<void>> = [];
+  const ctx: RequestContext = {
+    streamId: stream.id,
+    version: options.version,
+    remoteAddress: options.remoteAddress,
+    nv,
+    push: (path, response) => {
+      const task = pushResource(stream, new URL(path, request.url), response);
+      pushes.push(task.catch(() => undefined));
+      return task;
+    },
+  };
+  let response: Response;
+  try {
+    const answer = Promise.resolve().then(() => handler(request, ctx));
+    // A reset stream needs no answer: stop waiting for a handler that may never give one.
+    const gone = new Promise<null>((resolve) => {
+      if (aborter.signal.aborted) resolve(null);
+      aborter.signal.addEventListener('abort', () => resolve(null), { once: true });
+    });
+    const first = await Promise.race([answer, gone]);
+    if (first === null) {
+      answer.then((late) => late?.body?.cancel().catch(() => undefined), () => undefined);
+      return;
+    }
+    response = first;
+    if (!(response instanceof Response)) throw new TypeError('the handler did not return a Response');
+  } catch (err) {
+    options.onError?.(err, request);
+    if (aborter.signal.aborted) return;
+    response = errorResponse(500);
+  }
+  try {
+    await sendResponse(stream, response, request.method === 'HEAD');
+  } catch {
+    // The client went away or the body failed: the stream cannot end well.
+    stream.reset(aborter.signal.aborted ? CANCEL : INTERNAL_ERROR);
+    response.body?.cancel().catch(() => undefined);
+  }
+  await Promise.all(pushes);
+}
+
+/** Pushes `response` as `url` under `parent`. */
+async function pushResource(parent: SpdyStream, url: URL, response: Response): Promise<void> {
+  const head = responseNv(response);
+  const nv: Nv = [
+    [':scheme', url.protocol.slice(0, -1)],
+    [':host', url.host],
+    [':path', `${url.pathname}${url.search}`],
+    ...head,
+  ];
+  const body = response.body;
+  const pushed = await parent.push(nv, { endStream: body === null });
+  if (body) {
+    body.pipeTo(pushed.writable, { preventAbort: true }).catch(() => {
+      pushed.reset(INTERNAL_ERROR);
+      body.cancel().catch(() => undefined);
+    });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The HTTP/1.1 way into SPDY: the client asks `Connection: Upgrade`,
+ * `Upgrade: SPDY/3.1`; the server answers `101 Switching Protocols` and both
+ * speak SPDY on the same connection from the next byte on. Bytes that follow
+ * the 101 in the same read belong to SPDY and are kept.
+ */
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { npnGetVersion } from '../codec/npn.js';
+import type { Transport } from '../streams/transport.js';
+import { formatHead, headerTokens, headLength, parseHead, type HttpHead } from './http1.js';
+import { PrefaceReader } from './preface.js';
+
+/** Bytes an HTTP/1.1 head may take before the handshake is given up. */
+export const MAX_UPGRADE_HEAD = 16384;
+
+/** The `Upgrade` token of a SPDY version: `SPDY/3.1`. */
+export function upgradeToken(version: ProtocolVersion): string {
+  return version === PROTO_SPDY3_1 ? 'SPDY/3.1' : `SPDY/${version}`;
+}
+
+/** The SPDY version an `Upgrade` token names (case-insensitive), or 0. */
+export function upgradeTokenVersion(token: string): ProtocolVersion | 0 {
+  return npnGetVersion(token.trim().toLowerCase());
+}
+
+/** The server did not switch protocols. */
+export class UpgradeRefusedError extends Error {
+  constructor(
+    /** The HTTP status of the refusal (0 if the answer was not HTTP). */
+    readonly status: number,
+    readonly head: HttpHead | null,
+  ) {
+    super(status ? `the server refused to upgrade to SPDY: HTTP ${status}` : 'the server did not answer the upgrade in HTTP/1.1');
+    this.name = 'UpgradeRefusedError';
+  }
+}
+
+export interface UpgradeRequestOptions {
+  /** The `Host` header. */
+  host: string;
+  /** Default `/`. */
+  path?: string;
+  /** Default `GET` (Kubernetes uses `POST` for exec). */
+  method?: string;
+  /** Default PROTO_SPDY3_1. */
+  version?: ProtocolVersion;
+  /** More request headers (`X-Stream-Protocol-Version`, `Authorization`, ...). */
+  headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface UpgradeResult {
+  /** The connection, now carrying SPDY. */
+  readonly transport: Transport;
+  /** The version the two ends agreed on. */
+  readonly version: ProtocolVersion;
+  /** The head of the 101 answer (client) or of the request (server). */
+  readonly head: HttpHead;
+}
+
+async function writeAll(transport: Transport, bytes: Uint8Array): Promise<void> {
+  const writer = transport.writable.getWriter();
+  try {
+    await writer.write(bytes);
+  } finally {
+    writer.releaseLock();
+  }
+}
+
+function readHead(reader: PrefaceReader): Promise<HttpHead> {
+  return reader.readUntil((bytes, ended) => {
+    const n = headLength(bytes);
+    if (n < 0) {
+      if (ended) throw new Error('connection closed before the end of the HTTP/1.1 head');
+      return undefined;
+    }
+    const head = parseHead(bytes.subarray(0, n));
+    reader.consume(n);
+    return head;
+  }, MAX_UPGRADE_HEAD);
+}
+
+/** Client side: asks the server on `transport` to switch to SPDY. Throws `UpgradeRefusedError` if it does not. */
+export async function requestUpgrade(transport: Transport, options: UpgradeRequestOptions): Promise<UpgradeResult> {
+  const version = options.version ?? PROTO_SPDY3_1;
+  const token = upgradeToken(version);
+  await writeAll(
+    transport,
+    formatHead(`${options.method ?? 'GET'} ${options.path ?? '/'} HTTP/1.1`, [
+      ['Host', options.host],
+      ['Connection', 'Upgrade'],
+      ['Upgrade', token],
+      ...(options.headers ?? []),
+    ]),
+  );
+  const reader = new PrefaceReader(transport);
+  let head: HttpHead;
+  try {
+    head = await readHead(reader);
+  } catch (err) {
+    await reader.abandon(err);
+    throw err instanceof Error && /not an HTTP/.test(err.message) ? new UpgradeRefusedError(0, null) : err;
+  }
+  const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head.startLine)?.[1] ?? 0);
+  const agreed = headerTokens(head, 'upgrade').map(upgradeTokenVersion).find((v) => v !== 0);
+  if (status !== 101 || !agreed) {
+    await reader.abandon();
+    throw new UpgradeRefusedError(status, head);
+  }
+  return { transport: reader.release(), version: agreed, head };
+}
+
+/** The version a request head asks to upgrade to, of those in `accepted`; 0 if none. */
+export function requestedVersion(head: HttpHead, accepted: readonly ProtocolVersion[]): ProtocolVersion | 0 {
+  for (const token of headerTokens(head, 'upgrade')) {
+    const v = upgradeTokenVersion(token);
+    if (v !== 0 && accepted.includes(v)) return v;
+  }
+  return 0;
+}
+
+/** The 101 answer that switches to `version`. */
+export function switchingProtocolsHead(version: ProtocolVersion): Uint8Array {
+  return formatHead('HTTP/1.1 101 Switching Protocols', [
+    ['Connection', 'Upgrade'],
+    ['Upgrade', upgradeToken(version)],
+  ]);
+}
+
+/** The answer to an HTTP/1.1 request that does not ask for SPDY. */
+export function upgradeRequiredResponse(version: ProtocolVersion): Uint8Array {
+  const body = `This server speaks SPDY only; ask for it with "Upgrade: ${upgradeToken(version)}".\n`;
+  const head = formatHead('HTTP/1.1 426 Upgrade Required', [
+    ['Upgrade', upgradeToken(version)],
+    ['Connection', 'close'],
+    ['Content-Type', 'text/plain; charset=utf-8'],
+    ['Content-Length', String(body.length)],
+  ]);
+  const bytes = new TextEncoder().encode(body);
+  const out = new Uint8Array(head.length + bytes.length);
+  out.set(head);
+  out.set(bytes, head.length);
+  return out;
+}
+
+/**
+ * Server side, with the request not yet read: reads the HTTP/1.1 head from
+ * `reader`; if it asks for a SPDY version of `accepted` (most preferred first
+ * in the client's list), answers 101 and returns the SPDY transport. Otherwise
+ * answers 426 and closes the connection, and returns `null`.
+ */
+export async function acceptUpgrade(
+  reader: PrefaceReader,
+  transport: Transport,
+  accepted: readonly ProtocolVersion[],
+): Promise<UpgradeResult | null> {
+  let head: HttpHead;
+  try {
+    head = await readHead(reader);
+  } catch (err) {
+    await reader.abandon(err);
+    return null;
+  }
+  const version = requestedVersion(head, accepted);
+  if (version === 0) {
+    await writeAll(transport, upgradeRequiredResponse(accepted[0] ?? PROTO_SPDY3_1)).catch(() => undefined);
+    await reader.abandon();
+    return null;
+  }
+  await writeAll(transport, switchingProtocolsHead(version));
+  return { transport: reader.release(), version, head };
+}

@@ -1,0 +1,104 @@
+/**
+ * `ThreadedSPDYServer`, the Python binding's ready-made server: it answers
+ * each request with a new instance of a `BaseSPDYRequestHandler` subclass.
+ *
+ * About the name: the Python class runs each connection on its own thread.
+ * Node has one thread; here every request of every connection is handled
+ * concurrently on the event loop instead. A `do_*` method that returns a
+ * promise lets other requests run while it waits; a synchronous one that
+ * computes for long holds all of them up, as blocking code does in Node.
+ */
+import { readFileSync } from 'node:fs';
+import type { ProtocolVersion } from '../../codec/constants.js';
+import type { SpdyConfig } from '../../config.js';
+import { nvGet } from '../../http/headers.js';
+import type { BaseSPDYRequestHandler } from './request-handler.js';
+import { serve, type SpdyServer } from './serve.js';
+
+/** A `BaseSPDYRequestHandler` subclass. */
+export type RequestHandlerClass = new (
+  request: Request,
+  clientAddress: readonly [string, number],
+  server: ThreadedSPDYServer,
+  requestVersion?: string,
+) => BaseSPDYRequestHandler;
+
+export interface ThreadedSPDYServerOptions {
+  /** PEM files of the certificate chain and key (required unless `plain`). */
+  certFile?: string;
+  keyFile?: string;
+  /** The PEM texts themselves, instead of files. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Cleartext SPDY instead of TLS. */
+  plain?: boolean;
+  version?: ProtocolVersion;
+  config?: SpdyConfig;
+  /** Request bodies larger than this are answered 413. Default 16 MiB. */
+  maxRequestBodySize?: number;
+}
+
+function splitAddress(remote: string | undefined): [string, number] {
+  const match = /^\[?(.*?)\]?:(\d+)$/.exec(remote ?? '');
+  return match ? [match[1]!, Number(match[2])] : [remote ?? '', 0];
+}
+
+export class ThreadedSPDYServer {
+  private running: SpdyServer | null = null;
+
+  constructor(
+    /** `[host, port]` to listen on; port 0 picks a free one (see `port`). */
+    readonly serverAddress: readonly [string, number],
+    readonly RequestHandlerClass: RequestHandlerClass,
+    private readonly options: ThreadedSPDYServerOptions = {},
+  ) {
+    if (!options.plain && (options.cert ?? options.certFile) === undefined) {
+      throw new TypeError('ThreadedSPDYServer needs certFile and keyFile (or plain: true)');
+    }
+  }
+
+  /** The port listened on, once `start()` has resolved. */
+  get port(): number {
+    return this.running?.port ?? 0;
+  }
+
+  /** Starts listening; resolves when the server is ready for connections. */
+  async start(): Promise<void> {
+    if (this.running) return this.running.ready;
+    const o = this.options;
+    const limit = o.maxRequestBodySize ?? 16 * 1024 * 1024;
+    this.running = serve(
+      {
+        hostname: this.serverAddress[0],
+        port: this.serverAddress[1],
+        plain: o.plain,
+        version: o.version,
+        config: o.config,
+        cert: o.plain ? undefined : o.cert ?? readFileSync(o.certFile!),
+        key: o.plain ? undefined : o.key ?? readFileSync(o.keyFile!),
+      },
+      async (request, ctx) => {
+        const handler = new this.RequestHandlerClass(
+          request,
+          splitAddress(ctx.remoteAddress),
+          this,
+          nvGet(ctx.nv, ':version') ?? 'HTTP/1.1',
+        );
+        return handler.handle(limit);
+      },
+    );
+    await this.running.ready;
+  }
+
+  /** Python's name for running the server: the same as `start()`. */
+  serveForever(): Promise<void> {
+    return this.start();
+  }
+
+  /** Stops: GOAWAY to every client, open requests finish, then the connections close. */
+  async shutdown(): Promise<void> {
+    const running = this.running;
+    this.running = null;
+    await running?.close();
+  }
+}

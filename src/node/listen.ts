@@ -1,0 +1,174 @@
+/**
+ * Accepting SPDY sessions in Node: cleartext TCP, where the client's first
+ * frame tells SPDY/2 from SPDY/3, or TLS, where ALPN picks the version.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { checkVersion } from '../codec/version.js';
+import type { SpdyConfig } from '../config.js';
+import { SpdySession, type SpdySessionOptions } from '../streams/spdy-session.js';
+import { socketToWeb } from './socket-stream.js';
+
+/** Options of `listenSessions`. */
+export interface ListenSessionsOptions {
+  /** Default 0: any free port (read it from `server.port` once `ready`). */
+  port?: number;
+  /** Default: all interfaces. */
+  host?: string;
+  /** Cleartext SPDY over TCP; default false: TLS with ALPN. */
+  plain?: boolean;
+  /**
+   * Cleartext: the version spoken with SPDY/3 clients (default SPDY/3.1); a
+   * client whose first frame says SPDY/2 gets SPDY/2. TLS: the only version
+   * offered in ALPN; by default all are, the client's choice among them deciding.
+   */
+  version?: ProtocolVersion;
+  config?: SpdyConfig;
+  /** TLS certificate chain and key (PEM). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** TLS: any other `tls.createServer` options. */
+  tls?: tls.TlsOptions;
+  /** Options passed on to each `SpdySession` (write buffering). */
+  session?: Omit<SpdySessionOptions, 'side' | 'version' | 'config'>;
+}
+
+/** A listening SPDY server. */
+export interface SessionServer {
+  /** Resolves once listening; rejects if the port could not be bound. */
+  readonly ready: Promise<void>;
+  /** The port listened on (known once `ready`). */
+  readonly port: number;
+  /** The Node server underneath. */
+  readonly server: net.Server;
+  /** The sessions open now. */
+  readonly sessions: ReadonlySet<SpdySession>;
+  /** Stops listening and closes every session (GOAWAY, then their streams finish). */
+  close(): Promise<void>;
+}
+
+/** What a cleartext client's first bytes say about its version, or null if not SPDY. */
+function versionFromFirstBytes(head: Uint8Array, preferred: ProtocolVersion): ProtocolVersion | null {
+  if ((head[0]! & 0x80) === 0) return null;
+  const wire = ((head[0]! & 0x7f) << 8) | head[1]!;
+  if (wire === 2) return PROTO_SPDY2;
+  if (wire === 3) return preferred === PROTO_SPDY2 ? PROTO_SPDY3 : preferred;
+  return null;
+}
+
+/** Reads a socket's first two bytes and puts them back. */
+function peekHead(socket: net.Socket): Promise<Uint8Array | null> {
+  return new Promise((resolve) => {
+    const seen: Buffer[] = [];
+    const onData = (chunk: Buffer): void => {
+      seen.push(chunk);
+      const all = seen.length === 1 ? chunk : Buffer.concat(seen);
+      if (all.length < 2) return;
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.pause();
+      socket.unshift(all);
+      resolve(all.subarray(0, 2));
+    };
+    const onEnd = (): void => {
+      socket.off('data', onData);
+      resolve(null);
+    };
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+  });
+}
+
+/**
+ * Listens for SPDY connections and calls `onSession` with each new server
+ * session. Sessions end on their own when the client goes away; `close()`
+ * ends them all.
+ */
+export function listenSessions(
+  options: ListenSessionsOptions,
+  onSession: (session: SpdySession, socket: net.Socket) => void,
+): SessionServer {
+  const sessions = new Set<SpdySession>();
+  // Connections accepted but not yet sessions (TLS handshake, first bytes).
+  const pending = new Set<net.Socket>();
+  const accept = (socket: net.Socket): void => {
+    pending.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => pending.delete(socket));
+  };
+  const preferred = checkVersion(options.version ?? PROTO_SPDY3_1);
+  const start = (raw: net.Socket, socket: net.Socket, version: ProtocolVersion): void => {
+    pending.delete(raw);
+    socket.setNoDelay(true);
+    const session = new SpdySession(socketToWeb(socket), {
+      ...options.session, side: 'server', version, ...(options.config && { config: options.config }),
+    });
+    sessions.add(session);
+    session.closed.catch(() => {}).finally(() => sessions.delete(session));
+    onSession(session, socket);
+  };
+
+  let server: net.Server;
+  if (options.plain) {
+    server = net.createServer((socket) => {
+      accept(socket);
+      void peekHead(socket).then((head) => {
+        const version = head && versionFromFirstBytes(head, preferred);
+        if (!version) {
+          socket.destroy();
+          return;
+        }
+        start(socket, socket, version);
+      });
+    });
+  } else {
+    // TLS sockets are made by hand over the accepted TCP sockets, so that
+    // `close()` knows which connections are still in their handshake.
+    const secureContext = tls.createSecureContext({
+      ...options.tls,
+      ...(options.cert !== undefined && { cert: options.cert }),
+      ...(options.key !== undefined && { key: options.key }),
+    });
+    const ALPNProtocols = options.version === undefined ? getNpnProtocols() : [npnToken(preferred)];
+    server = net.createServer((raw) => {
+      accept(raw);
+      const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, ALPNProtocols });
+      socket.on('error', () => raw.destroy());
+      socket.once('secure', () => {
+        const version = npnGetVersion(socket.alpnProtocol || null);
+        if (version === 0) {
+          socket.destroy();
+          return;
+        }
+        start(raw, socket, version);
+      });
+    });
+  }
+
+  const ready = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  ready.catch(() => {});
+
+  return {
+    ready,
+    server,
+    sessions,
+    get port() {
+      const address = server.address();
+      return address && typeof address === 'object' ? address.port : 0;
+    },
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of pending) socket.destroy();
+      await Promise.all([...sessions].map((s) => s.close().catch(() => {})));
+      await stopped;
+    },
+  };
+}

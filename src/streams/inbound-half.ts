@@ -1,0 +1,129 @@
+/**
+ * The receiving half of a stream: the peer's DATA as a `ReadableStream`.
+ * Chunks wait in our own queue, not the stream's, so that we know when the
+ * application takes each one: that moment, not the arrival, is when the
+ * peer gets its window back.
+ */
+
+/** What the half tells its stream about. */
+export interface InboundHooks {
+  /** `n` more (or, negative, fewer) bytes wait in the queue. */
+  buffered(delta: number): void;
+  /** The application took `n` bytes. */
+  consumed(n: number): void;
+  /** `n` bytes were thrown away unread (the stream ended in error or was cancelled). */
+  discarded(n: number): void;
+  /** The application cancelled the readable. */
+  cancel(reason: unknown): void;
+}
+
+export class InboundHalf {
+  readonly readable: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private queue: Array<Uint8Array | undefined> = [];
+  private head = 0;
+  private bytes = 0;
+  /** A read is waiting and our queue is empty: the next chunk goes straight to it. */
+  private waiting = false;
+  /** The peer sent FIN. */
+  private ended = false;
+  /** The readable is closed, errored or cancelled. */
+  private done = false;
+
+  constructor(private readonly hooks: InboundHooks) {
+    this.readable = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        pull: () => this.pull(),
+        cancel: (reason) => {
+          if (this.done) return;
+          this.done = true;
+          this.drop();
+          this.hooks.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** Bytes received and not yet read by the application. */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  /** True once the peer's half is over (FIN seen) or the readable has ended. */
+  get finished(): boolean {
+    return this.ended || this.done;
+  }
+
+  /** Data from the peer. */
+  push(chunk: Uint8Array): void {
+    if (this.done || this.ended) {
+      this.hooks.discarded(chunk.length);
+      return;
+    }
+    if (chunk.length === 0) return;
+    if (this.waiting) {
+      this.waiting = false;
+      this.controller.enqueue(chunk);
+      this.hooks.consumed(chunk.length);
+      return;
+    }
+    this.queue.push(chunk);
+    this.bytes += chunk.length;
+    this.hooks.buffered(chunk.length);
+  }
+
+  /** The peer's FIN: the readable closes once the queue is read. */
+  end(): void {
+    if (this.ended || this.done) return;
+    this.ended = true;
+    if (this.head === this.queue.length) this.close();
+  }
+
+  /** The stream failed: queued data is dropped and reads reject with `reason`. */
+  fail(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.drop();
+    this.controller.error(reason);
+  }
+
+  private pull(): void {
+    if (this.head < this.queue.length) {
+      const chunk = this.queue[this.head]!;
+      this.queue[this.head++] = undefined;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      }
+      this.bytes -= chunk.length;
+      this.hooks.buffered(-chunk.length);
+      this.controller.enqueue(chunk);
+      this.hooks.consumed(chunk.length);
+      if (this.ended && this.head === this.queue.length) this.close();
+      return;
+    }
+    if (!this.ended) this.waiting = true;
+  }
+
+  private close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.controller.close();
+  }
+
+  private drop(): void {
+    const n = this.bytes;
+    this.queue.length = 0;
+    this.head = 0;
+    this.bytes = 0;
+    this.waiting = false;
+    if (n > 0) {
+      this.hooks.buffered(-n);
+      this.hooks.discarded(n);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The sending half of a stream: a `WritableStream` whose sink is the
+ * stream's data provider. A `write()` resolves once the session has framed
+ * the whole chunk, which it does only while the peer's window has room and
+ * the transport takes bytes; so a slow path holds `write()` pending and the
+ * memory held is the writable's high-water mark.
+ */
+import { ERR_DEFERRED, READ_EOF } from '../codec/constants.js';
+
+/** What the half tells its stream about. */
+export interface OutboundHooks {
+  /** There is something to send again after the provider said "deferred". */
+  wake(): void;
+  /** The application aborted the writable. */
+  abort(reason: unknown): void;
+}
+
+/** The `readCtrl` object a data provider's read callback receives. */
+export interface ReadControl {
+  flags: number;
+}
+
+interface Pending {
+  chunk: Uint8Array;
+  offset: number;
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Bytes the writable queues before `write()` waits, by default. */
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 65536;
+
+export class OutboundHalf {
+  readonly writable: WritableStream<Uint8Array>;
+  private controller!: WritableStreamDefaultController;
+  private pending: Pending | null = null;
+  private closing: { resolve(): void; reject(reason: unknown): void } | null = null;
+  /** The provider answered ERR_DEFERRED and waits for `wake`. */
+  private deferred = false;
+  /** READ_EOF was handed to the session. */
+  private eofGiven = false;
+  private failure: { reason: unknown } | null = null;
+
+  constructor(private readonly hooks: OutboundHooks, highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK) {
+    this.writable = new WritableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        write: (chunk) => this.write(chunk),
+        close: () => this.close(),
+        abort: (reason) => {
+          this.fail(reason);
+          this.hooks.abort(reason);
+        },
+      },
+      { highWaterMark, size: (chunk) => (chunk as Uint8Array | undefined)?.byteLength ?? 0 },
+    );
+  }
+
+  /** Bytes of the chunk in hand not yet framed (the writable's own queue not counted). */
+  get pendingBytes(): number {
+    return this.pending ? this.pending.chunk.length - this.pending.offset : 0;
+  }
+
+  /** True when EOF has been given to the session or the half has failed. */
+  get finished(): boolean {
+    return this.eofGiven || this.failure !== null;
+  }
+
+  /**
+   * The data provider's read callback: up to `length` bytes of the chunk in
+   * hand, EOF after `close()`, or ERR_DEFERRED while the application has not
+   * written.
+   */
+  read(length: number, readCtrl: ReadControl): Uint8Array | typeof ERR_DEFERRED {
+    const p = this.pending;
+    if (p) {
+      const end = Math.min(p.chunk.length, p.offset + length);
+      const out = p.chunk.subarray(p.offset, end);
+      p.offset = end;
+      if (end === p.chunk.length) {
+        this.pending = null;
+        p.resolve();
+      }
+      return out;
+    }
+    if (this.closing) {
+      readCtrl.flags |= READ_EOF;
+      this.eofGiven = true;
+      return EMPTY;
+    }
+    this.deferred = true;
+    return ERR_DEFERRED;
+  }
+
+  /** The FIN went out: `close()` resolves. */
+  finSent(): void {
+    this.closing?.resolve();
+    this.closing = null;
+  }
+
+  /** The stream failed: pending and later writes reject with `reason`. */
+  fail(reason: unknown): void {
+    if (this.failure) return;
+    this.failure = { reason };
+    this.pending?.reject(reason);
+    this.pending = null;
+    this.closing?.reject(reason);
+    this.closing = null;
+    this.controller.error(reason);
+  }
+
+  private write(chunk: Uint8Array): Promise<void> | void {
+    if (this.failure) throw this.failure.reason;
+    if (!(chunk instanceof Uint8Array)) {
+      if (!ArrayBuffer.isView(chunk)) throw new TypeError('a SPDY stream carries Uint8Array chunks');
+      const view = chunk as ArrayBufferView;
+      chunk = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    }
+    if (chunk.length === 0) return undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.pending = { chunk, offset: 0, resolve, reject };
+    });
+    this.wakeIfDeferred();
+    return promise;
+  }
+
+  private close(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.reason);
+    const promise = new Promise<void>((resolve, reject) => {
+      this.closing = { resolve, reject };
+    });
+    this.wakeIfDeferred();
+    return promise;
+  }
+
+  private wakeIfDeferred(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    this.hooks.wake();
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * One SPDY stream as Web Streams: the peer's DATA as `readable`, ours as
+ * `writable`, the header blocks as promises. `SpdyStream` is what
+ * applications hold; `StreamController` is the part the session drives.
+ */
+import { CANCEL } from '../codec/constants.js';
+import type { Nv, NvInput } from '../codec/nv.js';
+import { SpdyError, StreamClosedError } from '../errors.js';
+import { deferred, type Deferred } from './deferred.js';
+import { InboundHalf } from './inbound-half.js';
+import { OutboundHalf, type ReadControl } from './outbound-half.js';
+import type { ERR_DEFERRED } from '../codec/constants.js';
+
+/** Options of `SpdyStream.respond`. */
+export interface RespondOptions {
+  /** Send FIN with the SYN_REPLY: no body follows. */
+  endStream?: boolean;
+}
+
+/** Options of `SpdyStream.push`. */
+export interface PushOptions {
+  /** 0 is the most urgent; SPDY/2 has 0-3, SPDY/3 0-7. Default: the parent's. */
+  priority?: number;
+  /** Send FIN with the SYN_STREAM: the pushed resource has no body. */
+  endStream?: boolean;
+}
+
+/** Options of `SpdyStream.sendHeaders`. */
+export interface SendHeadersOptions {
+  /** Send FIN with the HEADERS frame (ends our side, as `writable.close()` would). */
+  endStream?: boolean;
+}
+
+/** Which end opened a stream and how. */
+export type StreamOrigin =
+  /** We opened it with `openStream`. */
+  | 'local'
+  /** The peer opened it (a request, on a server). */
+  | 'remote'
+  /** We pushed it with `push`. */
+  | 'local-push'
+  /** The peer pushed it to us. */
+  | 'remote-push';
+
+/** What a stream asks of its session; implemented by `SpdySession`. */
+export interface StreamHost {
+  resume(stream: StreamController): void;
+  reset(stream: StreamController, statusCode: number): void;
+  buffered(stream: StreamController, delta: number): void;
+  consumed(stream: StreamController, n: number): void;
+  discarded(stream: StreamController, n: number): void;
+  respond(stream: StreamController, nv: NvInput, endStream: boolean): Promise<void>;
+  push(stream: StreamController, nv: NvInput, options: PushOptions): Promise<SpdyStream>;
+  sendHeaders(stream: StreamController, nv: NvInput, endStream: boolean): Promise<void>;
+}
+
+/** A stream's machinery, driven by the session's callbacks. */
+export class StreamController {
+  id = 0;
+  readonly stream: SpdyStream;
+  readonly inbound: InboundHalf;
+  readonly outbound: OutboundHalf;
+  readonly headers: Deferred<Nv> = deferred();
+  readonly trailers: Deferred<Nv> = deferred();
+  readonly closed: Deferred<void> = deferred();
+  /** HEADERS frames received after the first header block, in order. */
+  private readonly extraHeaders: Nv = [];
+  /** The stream is closed at the protocol level (or failed). */
+  done = false;
+  /** `respond()` was called (streams the peer opened). */
+  responded = false;
+  /** Resolves with the stream once it has its id (streams we open or push). */
+  readonly opened: Deferred<SpdyStream> = deferred();
+  /** Settles when our SYN_REPLY is sent. */
+  readonly replySent: Deferred<void> = deferred();
+  /** One per HEADERS frame submitted, settled as each is sent, in order. */
+  readonly headerSends: Array<Deferred<void>> = [];
+  /** Bytes the application has read that the peer has not been given back yet. */
+  recvUnacked = 0;
+
+  constructor(
+    readonly host: StreamHost,
+    readonly origin: StreamOrigin,
+    readonly priority: number,
+    readonly associatedStreamId: number,
+    writeHighWaterMark?: number,
+  ) {
+    this.inbound = new InboundHalf({
+      buffered: (delta) => host.buffered(this, delta),
+      consumed: (n) => host.consumed(this, n),
+      discarded: (n) => host.discarded(this, n),
+      cancel: () => this.reset(CANCEL),
+    });
+    this.outbound = new OutboundHalf({
+      wake: () => host.resume(this),
+      abort: () => this.reset(CANCEL),
+    }, writeHighWaterMark);
+    this.stream = new SpdyStream(this);
+  }
+
+  /** The data provider's read callback. */
+  read(length: number, readCtrl: ReadControl): Uint8Array | typeof ERR_DEFERRED {
+    return this.outbound.read(length, readCtrl);
+  }
+
+  /** The first header block: SYN_REPLY, or the SYN_STREAM of a stream the peer opened. */
+  receiveHeaders(nv: Nv): void {
+    if (this.headers.settled) {
+      for (const pair of nv) this.extraHeaders.push(pair);
+    } else {
+      this.headers.resolve(nv);
+    }
+  }
+
+  /** The peer will send no more (FIN on DATA, SYN_STREAM, SYN_REPLY or HEADERS). */
+  receiveFin(): void {
+    this.inbound.end();
+    this.headers.resolve([]);
+    this.trailers.resolve(this.extraHeaders);
+  }
+
+  /** Our side will send nothing (FIN submitted with a header block, or a unidirectional stream). */
+  shutWrite(): void {
+    this.outbound.fail(new StreamClosedError('this side of the stream is closed'));
+  }
+
+  /** The stream closed with `statusCode` (0 = OK). */
+  close(statusCode: number): void {
+    if (statusCode !== 0) {
+      this.fail(new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode }));
+      return;
+    }
+    if (this.done) return;
+    this.done = true;
+    this.receiveFin();
+    this.outbound.finSent();
+    this.outbound.fail(new StreamClosedError('stream closed'));
+    this.closed.resolve();
+  }
+
+  /** Ends everything in error: reads, writes and the promises reject with `reason`. */
+  fail(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.inbound.fail(reason);
+    this.outbound.fail(reason);
+    this.opened.reject(reason);
+    this.replySent.reject(reason);
+    for (const d of this.headerSends.splice(0)) d.reject(reason);
+    this.headers.reject(reason);
+    this.trailers.reject(reason);
+    this.closed.reject(reason);
+  }
+
+  /** Sends RST_STREAM and fails the stream locally at once. */
+  reset(statusCode: number): void {
+    if (this.done) return;
+    this.host.reset(this, statusCode);
+    this.fail(new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode }));
+  }
+}
+
+/**
+ * A SPDY stream. Its `readable` yields the peer's DATA; its `writable`
+ * sends ours (`close()` sends FIN; `abort()`, like `readable.cancel()`,
+ * resets the stream with CANCEL). A RST_STREAM from the peer errors both
+ * with a `SpdyError` whose `statusCode` is the peer's status.
+ *
+ * Headers: `headers` is the reply's header block (for a stream the peer
+ * opened, its SYN_STREAM's); HEADERS frames that follow are collected into
+ * `trailers`, which resolves when the peer ends its side.
+ */
+export class SpdyStream {
+  /** @internal */
+  private readonly c: StreamController;
+
+  /** @internal Streams are made by `SpdySession`, not by applications. */
+  constructor(controller: StreamController) {
+    this.c = controller;
+  }
+
+  /** The stream id (odd for client-opened streams, even for pushed ones). */
+  get id(): number {
+    return this.c.id;
+  }
+
+  /** Who opened the stream. */
+  get origin(): StreamOrigin {
+    return this.c.origin;
+  }
+
+  /** Priority, 0 the most urgent. */
+  get priority(): number {
+    return this.c.priority;
+  }
+
+  /** For a pushed stream, the stream it was pushed under; otherwise 0. */
+  get associatedStreamId(): number {
+    return this.c.associatedStreamId;
+  }
+
+  /**
+   * The reply's header block (SYN_REPLY); for a stream the peer opened or
+   * pushed, its SYN_STREAM's; for a stream we pushed, the block we sent.
+   * Rejects if the stream is reset first.
+   */
+  get headers(): Promise<Nv> {
+    return this.c.headers.promise;
+  }
+
+  /**
+   * The header blocks of HEADERS frames the peer sent after the first one,
+   * concatenated, once the peer ends its side ([] if there were none).
+   * Rejects if the stream is reset.
+   */
+  get trailers(): Promise<Nv> {
+    return this.c.trailers.promise;
+  }
+
+  /** The peer's DATA. */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.c.inbound.readable;
+  }
+
+  /** Our DATA. */
+  get writable(): WritableStream<Uint8Array> {
+    return this.c.outbound.writable;
+  }
+
+  /**
+   * Resolves when the stream has closed normally (both sides sent FIN);
+   * rejects with a `SpdyError` carrying `statusCode` when it was reset by
+   * either side, or with the session's error when the session failed.
+   */
+  get closed(): Promise<void> {
+    return this.c.closed.promise;
+  }
+
+  /** Bytes received on this stream that the application has not read yet. */
+  get bufferedBytes(): number {
+    return this.c.inbound.bufferedBytes;
+  }
+
+  /** Resets the stream (RST_STREAM with `statusCode`, CANCEL by default). */
+  reset(statusCode: number = CANCEL): void {
+    this.c.reset(statusCode);
+  }
+
+  /**
+   * Accepts a stream the peer opened: sends SYN_REPLY with `headers`. The
+   * body, if any, is written to `writable`. Resolves when the reply is sent.
+   */
+  respond(headers: NvInput, options: RespondOptions = {}): Promise<void> {
+    return this.c.host.respond(this.c, headers, options.endStream ?? false);
+  }
+
+  /**
+   * Pushes a resource associated with this stream (server only): sends a
+   * unidirectional SYN_STREAM with `headers` and resolves with the new
+   * stream once it has its id; write the body to its `writable`.
+   */
+  push(headers: NvInput, options: PushOptions = {}): Promise<SpdyStream> {
+    return this.c.host.push(this.c, headers, options);
+  }
+
+  /**
+   * Sends a HEADERS frame on this stream. Control frames may overtake DATA
+   * still queued: to send trailers after the body, await the last `write()`
+   * first, then send them with `endStream: true` instead of closing the writable.
+   */
+  sendHeaders(headers: NvInput, options: SendHeadersOptions = {}): Promise<void> {
+    return this.c.host.sendHeaders(this.c, headers, options.endStream ?? false);
+  }
+}

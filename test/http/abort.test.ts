@@ -1,0 +1,68 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loopback } from './loopback.js';
+
+test('aborting before the response rejects with the abort reason and the server sees the stream cancelled', async () => {
+  const seen: { signal: AbortSignal | null } = { signal: null };
+  const lb = await loopback((req) => {
+    seen.signal = req.signal;
+    return new Promise<Response>(() => undefined); // never answers
+  });
+  try {
+    const controller = new AbortController();
+    const pending = lb.client.fetch('/slow', { signal: controller.signal });
+    while (seen.signal === null) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await pending.then(
+      () => assert.unreachable('fetch should reject'),
+      (err) => assert.is((err as Error).name, 'AbortError'),
+    );
+    while (!seen.signal.aborted) await new Promise((r) => setTimeout(r, 5));
+    assert.is((seen.signal.reason as { statusCode?: number }).statusCode, 5); // CANCEL
+    // The session is still good.
+    assert.ok((await lb.client.ping()) >= 0);
+  } finally {
+    await lb.close();
+  }
+});
+
+test('aborting while the body streams errors the body with the abort reason', async () => {
+  const lb = await loopback(() => new Response(new ReadableStream({
+    start(c) {
+      c.enqueue(new TextEncoder().encode('first'));
+    },
+  })));
+  try {
+    const controller = new AbortController();
+    const res = await lb.client.fetch('/stream', { signal: controller.signal });
+    const reader = res.body!.getReader();
+    assert.is(new TextDecoder().decode((await reader.read()).value), 'first');
+    controller.abort(new Error('user gave up'));
+    await reader.read().then(
+      () => assert.unreachable('read should fail'),
+      (err) => assert.is((err as Error).message, 'user gave up'),
+    );
+  } finally {
+    await lb.close();
+  }
+});
+
+test('an already aborted signal sends nothing', async () => {
+  let requests = 0;
+  const lb = await loopback(() => {
+    requests++;
+    return new Response('x');
+  });
+  try {
+    await lb.client.fetch('/', { signal: AbortSignal.abort() }).then(
+      () => assert.unreachable('fetch should reject'),
+      (err) => assert.is((err as Error).name, 'AbortError'),
+    );
+    await lb.client.ping();
+    assert.is(requests, 0);
+  } finally {
+    await lb.close();
+  }
+});
+
+test.run();

@@ -1,0 +1,47 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loopback } from './loopback.js';
+
+test('200 concurrent requests on one session all complete with their own bodies', async () => {
+  const lb = await loopback(
+    async (req) => new Response(`${new URL(req.url).searchParams.get('n')}:${'x'.repeat(2000)}`),
+    { config: { maxConcurrentStreams: 100 } },
+  );
+  try {
+    const results = await Promise.all(
+      Array.from({ length: 200 }, async (_, n) => (await lb.client.fetch(`/item?n=${n}`)).text()),
+    );
+    results.forEach((text, n) => assert.is(text, `${n}:${'x'.repeat(2000)}`));
+  } finally {
+    await lb.close();
+  }
+});
+
+test('server.close() lets an open request finish, then refuses new connections', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const inHandler = new Promise<void>((r) => (started = r));
+  const lb = await loopback(async () => {
+    started();
+    await gate;
+    return new Response('finished');
+  });
+  try {
+    const pending = lb.client.fetch('/slow');
+    await inHandler;
+    const closing = lb.server.close();
+    release();
+    assert.is(await (await pending).text(), 'finished');
+    await closing;
+    const { connect } = await import('../../src/node/http/connect.js');
+    await connect(lb.origin, { rejectUnauthorized: false }).then(
+      () => assert.unreachable('the server should be gone'),
+      (err) => assert.ok(err instanceof Error),
+    );
+  } finally {
+    await lb.client.close().catch(() => undefined);
+  }
+});
+
+test.run();

@@ -1,0 +1,76 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import net from 'node:net';
+import { socketToWeb } from '../../src/node/index.js';
+import { readAll, rejectionOf, stateOf } from '../streams/session-pair.js';
+
+async function tcpPair(): Promise<[net.Socket, net.Socket]> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  await new Promise((resolve) => client.once('connect', resolve));
+  const peer = await accepted;
+  server.close();
+  return [client, peer];
+}
+
+test('bytes written on one socket\'s writable come out of the other\'s readable; close() ends the socket', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  const b = socketToWeb(y);
+  const w = a.writable.getWriter();
+  const body = new Uint8Array(1 << 20).map((_, i) => i % 251);
+  await w.write(body.subarray(0, 1000));
+  await w.write(body.subarray(1000));
+  await w.close();
+  const got = await readAll(b.readable);
+  assert.is(got.length, body.length);
+  assert.ok(got.every((v, i) => v === body[i]));
+  await b.writable.close();
+  assert.is((await readAll(a.readable)).length, 0);
+});
+
+test('a reader that stops makes the socket pause, and write() on the far end eventually waits', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  const b = socketToWeb(y, { readHighWaterMark: 16384 });
+  const w = a.writable.getWriter();
+  let last: Promise<void> = Promise.resolve();
+  let written = 0;
+  for (let i = 0; i < 4096 && (await stateOf(last, 2)) !== 'pending'; i++) {
+    last = w.write(new Uint8Array(65536));
+    written += 65536;
+  }
+  assert.is(await stateOf(last), 'pending', 'the kernel buffers filled up');
+  assert.ok(y.isPaused(), 'the reading socket was paused');
+  const reader = b.readable.getReader();
+  let read = 0;
+  while (read < written) read += (await reader.read()).value!.length;
+  assert.is(await stateOf(last), 'resolved');
+  x.destroy();
+  y.destroy();
+});
+
+test('cancel() on the readable destroys the socket; the peer\'s next reads end', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  const b = socketToWeb(y);
+  await a.readable.cancel();
+  assert.ok(x.destroyed);
+  const r = await b.readable.getReader().read();
+  assert.ok(r.done);
+  y.destroy();
+});
+
+test('a socket destroyed with an error errors the readable and fails writes', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  const boom = new Error('boom');
+  x.destroy(boom);
+  assert.is(await rejectionOf(a.readable.getReader().read()), boom);
+  assert.ok(await rejectionOf(a.writable.getWriter().write(new Uint8Array(1))));
+  y.destroy();
+});
+
+test.run();

@@ -1,0 +1,128 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, createMemoryTransportPair } from '../../src/index.js';
+import { nextIncoming, ok, request, sessionPair, stateOf, tick } from './session-pair.js';
+
+const WINDOW = 65536;
+/** The largest DATA frame payload the session sends. */
+const FRAME = 4096;
+const CHUNK = 65536;
+/**
+ * Size of the slow-reader transfer: 256 MiB (about a second per version
+ * here); SPDY_SLOW_READER_MIB sets another size for a slower machine.
+ */
+const SLOW_READER_BYTES = Number(process.env.SPDY_SLOW_READER_MIB ?? 256) * 1024 * 1024;
+
+/** Writes `total` bytes in CHUNK-sized writes, then FIN. */
+async function produce(writable: WritableStream<Uint8Array>, total: number): Promise<void> {
+  const w = writable.getWriter();
+  const chunk = new Uint8Array(CHUNK);
+  for (let n = 0; n < total; n += CHUNK) await w.write(chunk.subarray(0, Math.min(CHUNK, total - n)));
+  await w.close();
+}
+
+for (const version of [PROTO_SPDY3, PROTO_SPDY3_1] as const) {
+  test(`v${version}: a slow reader of ${SLOW_READER_BYTES >> 20} MiB never has more than one window plus a frame buffered`, async () => {
+    const { client, server } = sessionPair({ version });
+    const served = (async () => {
+      const stream = await nextIncoming(server);
+      await stream.respond(ok());
+      await produce(stream.writable, SLOW_READER_BYTES);
+    })();
+    const stream = await client.openStream({ headers: request(), endStream: true });
+    const reader = stream.readable.getReader();
+    let received = 0;
+    let maxBuffered = 0;
+    let reads = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += value.length;
+      maxBuffered = Math.max(maxBuffered, client.bufferedBytes, stream.bufferedBytes);
+      // Slower than the sender: let the event loop turn now and then.
+      if (++reads % 4 === 0) await tick();
+    }
+    await served;
+    assert.is(received, SLOW_READER_BYTES);
+    assert.ok(maxBuffered > 0, 'the reader was slow enough for data to wait');
+    assert.ok(maxBuffered <= WINDOW + FRAME, `buffered up to ${maxBuffered} bytes`);
+    assert.is(client.bufferedBytes, 0);
+    await client.close();
+  });
+}
+
+test('a reader that stops reading stops the sender after one window; reading lets it go on', async () => {
+  const { client, server } = sessionPair();
+  let sent = 0;
+  const serverSide = (async () => {
+    const stream = await nextIncoming(server);
+    await stream.respond(ok());
+    return stream;
+  })();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  const incoming = await serverSide;
+  const writer = incoming.writable.getWriter();
+  let pending: Promise<void> = Promise.resolve();
+  // Write until a write() stays pending: the window is spent.
+  for (let i = 0; i < 100; i++) {
+    pending = writer.write(new Uint8Array(8192));
+    if ((await stateOf(pending)) === 'pending') break;
+    sent += 8192;
+  }
+  assert.is(await stateOf(pending), 'pending');
+  assert.is(client.bufferedBytes, WINDOW, 'exactly one window arrived');
+  assert.ok(sent <= WINDOW + 8192);
+  const reader = stream.readable.getReader();
+  let read = 0;
+  while (read < WINDOW / 2) read += (await reader.read()).value!.length;
+  assert.is(await stateOf(pending), 'resolved', 'the WINDOW_UPDATE let the sender go on');
+  stream.reset();
+  await client.close();
+});
+
+test("write() stays pending while the transport takes nothing, and resolves when it drains", async () => {
+  const [ours, theirs] = createMemoryTransportPair({ highWaterMark: 1024 });
+  const client = new SpdySession(ours, { side: 'client', writeBufferSize: 4096 });
+  const stream = await client.openStream({ headers: request('/', 'POST') });
+  const writer = stream.writable.getWriter();
+  const first = writer.write(new Uint8Array(30000));
+  assert.is(await stateOf(first), 'pending', 'nothing reads the transport');
+  const reader = theirs.readable.getReader();
+  let drained = 0;
+  while (drained < 30000) drained += (await reader.read()).value!.length;
+  assert.is(await stateOf(first), 'resolved');
+  client.destroy();
+});
+
+for (const [name, version, config] of [
+  ['peerFlowControl: false', PROTO_SPDY3_1, { peerFlowControl: false }],
+  ['SPDY/2, which has no flow control', PROTO_SPDY2, undefined],
+] as const) {
+  test(`${name}: the sender does not stall on windows, and the receiver bounds memory by pausing the transport`, async () => {
+    const { client, server } = sessionPair({ version, config });
+    const TOTAL = 4 << 20;
+    const served = (async () => {
+      const stream = await nextIncoming(server);
+      await stream.respond(ok());
+      await produce(stream.writable, TOTAL);
+    })();
+    const stream = await client.openStream({ headers: request(), endStream: true });
+    const reader = stream.readable.getReader();
+    let received = 0;
+    let maxBuffered = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += value.length;
+      maxBuffered = Math.max(maxBuffered, client.bufferedBytes);
+      await tick();
+    }
+    await served;
+    assert.is(received, TOTAL);
+    // Reads pause once a window's worth waits; the transport chunk that crossed the line is the slack.
+    assert.ok(maxBuffered <= 2 * WINDOW + 2 * FRAME, `buffered up to ${maxBuffered} bytes`);
+    await client.close();
+  });
+}
+
+test.run();

@@ -1,0 +1,176 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  InvalidArgumentError, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, StreamClosedError,
+  UnsupportedVersionError, createMemoryTransportPair,
+} from '../../src/index.js';
+import {
+  header, iterate, nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair, sha256, writeAll,
+} from './session-pair.js';
+
+for (const version of [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1] as const) {
+  test(`v${version}: a request with a body gets a reply with a body, both intact`, async () => {
+    const { client, server } = sessionPair({ version });
+    const up = randomBytes(300_000, 1);
+    const down = randomBytes(200_000, 2);
+    const served = (async () => {
+      const stream = await nextIncoming(server);
+      assert.is(header(await stream.headers, ':path'), '/upload');
+      assert.is(sha256(await readAll(stream.readable)), sha256(up));
+      await stream.respond(ok([['x-kind', 'echo']]));
+      await writeAll(stream.writable, down);
+    })();
+    const stream = await client.openStream({ headers: request('/upload', 'POST') });
+    assert.is(stream.id, 1);
+    assert.is(stream.origin, 'local');
+    await writeAll(stream.writable, up);
+    const reply = await stream.headers;
+    assert.is(header(reply, ':status'), '200');
+    assert.is(header(reply, 'x-kind'), 'echo');
+    assert.is(sha256(await readAll(stream.readable)), sha256(down));
+    await stream.closed;
+    await served;
+    assert.is(client.numOpenStreams, 0);
+    assert.is(server.numOpenStreams, 0);
+    await client.close();
+    await server.closed;
+  });
+}
+
+test('streams we open get odd ids in the order their SYN_STREAMs go out', async () => {
+  const { client, server } = sessionPair();
+  const a = await client.openStream({ headers: request('/a'), endStream: true });
+  const b = await client.openStream({ headers: request('/b'), endStream: true });
+  assert.equal([a.id, b.id], [1, 3]);
+  for (let i = 0; i < 2; i++) await (await nextIncoming(server)).respond(ok(), { endStream: true });
+  await Promise.all([a.closed, b.closed]);
+  await client.close();
+});
+
+test('for await over session.incoming yields each peer stream, and ends when the session closes', async () => {
+  const { client, server } = sessionPair();
+  const seen: string[] = [];
+  const serving = (async () => {
+    for await (const stream of iterate(server.incoming)) {
+      seen.push(header(await stream.headers, ':path')!);
+      await stream.respond(ok(), { endStream: true });
+    }
+  })();
+  for (const path of ['/1', '/2', '/3']) {
+    const s = await client.openStream({ headers: request(path), endStream: true });
+    await s.closed;
+  }
+  await client.close();
+  await serving;
+  assert.equal(seen, ['/1', '/2', '/3']);
+});
+
+test('for await over a readable yields the DATA in order and ends at FIN', async () => {
+  const { client, server } = sessionPair();
+  const parts = ['one', 'two', 'three'].map((s) => new TextEncoder().encode(s));
+  const served = (async () => {
+    const stream = await nextIncoming(server);
+    await stream.respond(ok());
+    const w = stream.writable.getWriter();
+    for (const p of parts) await w.write(p);
+    await w.close();
+  })();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  let text = '';
+  for await (const chunk of iterate(stream.readable)) text += new TextDecoder().decode(chunk);
+  assert.is(text, 'onetwothree');
+  await served;
+  await client.close();
+});
+
+test('endStream on openStream sends FIN with the SYN_STREAM: the peer reads an empty body, our writable is shut', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  const incoming = await nextIncoming(server);
+  assert.is((await readAll(incoming.readable)).length, 0);
+  assert.instance(await rejectionOf(stream.writable.getWriter().write(new Uint8Array(1))), StreamClosedError);
+  await incoming.respond(ok(), { endStream: true });
+  assert.is((await readAll(stream.readable)).length, 0);
+  await stream.closed;
+  await client.close();
+});
+
+test('HEADERS after the reply are collected in trailers, resolved when the peer ends its side', async () => {
+  const { client, server } = sessionPair();
+  const served = (async () => {
+    const stream = await nextIncoming(server);
+    await stream.respond(ok());
+    const w = stream.writable.getWriter();
+    await w.write(new Uint8Array(10));
+    w.releaseLock();
+    await stream.sendHeaders([['x-checksum', 'abc']]);
+    await stream.sendHeaders([['x-more', '1']], { endStream: true });
+  })();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  assert.is((await readAll(stream.readable)).length, 10);
+  assert.equal(await stream.trailers, [['x-checksum', 'abc'], ['x-more', '1']]);
+  await stream.closed;
+  await served;
+  await client.close();
+});
+
+test('trailers resolve empty when the peer sent no HEADERS', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { endStream: true });
+  assert.equal(await stream.trailers, []);
+  await client.close();
+});
+
+test('respond is for streams the peer opened, and only once', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request() });
+  assert.instance(await rejectionOf(stream.respond(ok())), InvalidArgumentError);
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok(), { endStream: true });
+  assert.instance(await rejectionOf(incoming.respond(ok())), InvalidArgumentError);
+  stream.reset();
+  await client.close();
+});
+
+test('a bad header list is refused by openStream with InvalidArgumentError', async () => {
+  const { client } = sessionPair();
+  assert.instance(await rejectionOf(client.openStream({ headers: [['', 'x']] })), InvalidArgumentError);
+  assert.is(client.numOpenStreams, 0);
+  await client.close();
+});
+
+test('a bad side, version or config is refused when the session is made', () => {
+  const [a] = createMemoryTransportPair();
+  const is = (type: Function) => (err: unknown) => err instanceof type;
+  assert.throws(() => new SpdySession(a, { side: 'peer' as 'client' }), is(InvalidArgumentError));
+  assert.throws(() => new SpdySession(a, { side: 'client', version: 5 as 4 }), is(UnsupportedVersionError));
+  assert.throws(() => new SpdySession(a, { side: 'client', config: { initialWindowSize: 0 } }), is(InvalidArgumentError));
+  assert.throws(() => new SpdySession({} as never, { side: 'client' }), is(InvalidArgumentError));
+});
+
+test('ping resolves with the round trip in milliseconds', async () => {
+  const { client, server } = sessionPair();
+  const [rttClient, rttServer] = await Promise.all([client.ping(), server.ping()]);
+  assert.type(rttClient, 'number');
+  assert.ok(rttClient >= 0 && rttServer >= 0);
+  await client.close();
+});
+
+test('bufferedBytes counts what arrived and was not read, per stream and per session', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok());
+  await writeAll(incoming.writable, new Uint8Array(5000), 5000);
+  await stream.headers;
+  await stream.closed;
+  assert.is(stream.bufferedBytes, 5000);
+  assert.is(client.bufferedBytes, 5000);
+  assert.is((await readAll(stream.readable)).length, 5000);
+  assert.is(stream.bufferedBytes, 0);
+  assert.is(client.bufferedBytes, 0);
+  await client.close();
+});
+
+test.run();
