@@ -89,8 +89,11 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
       },
       close() {
         if (writeError) throw writeError;
+        // Node never calls end()'s callback on a socket already destroyed.
+        if (socket.destroyed) return undefined;
         return new Promise<void>((resolve, reject) => {
           socket.end(() => resolve());
+          socket.once('close', () => resolve());
           socket.once('error', reject);
         });
       },

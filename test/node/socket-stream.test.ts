@@ -73,4 +73,17 @@ test('a socket destroyed with an error errors the readable and fails writes', as
   y.destroy();
 });
 
+test('close() on the writable of a socket already destroyed settles at once', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  // Before the 'close' event: end()'s callback would never run.
+  x.destroy();
+  const outcome = await Promise.race([
+    a.writable.close().then(() => 'resolved', () => 'rejected'),
+    new Promise((resolve) => setTimeout(resolve, 2000, 'pending')),
+  ]);
+  assert.not.equal(outcome, 'pending');
+  y.destroy();
+});
+
 test.run();
