@@ -16,3 +16,4 @@ export { checkVersion } from './version.js';
 export * from '../errors.js';
 export { resolveConfig, type SpdyConfig, type ResolvedConfig } from '../config.js';
 export { formatFrame, formatTimestamp, frameTypeName } from './trace.js';
+export { concatBytes } from './bytes.js';

@@ -10,7 +10,7 @@ import {
   CLIENT, DATA, DataFrame, FrameDecoder, FrameEncoder, GOAWAY, GoawayFrame, HEADERS, HeadersFrame, PING,
   PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, PingFrame, RST_STREAM, RstStreamFrame, SERVER, SETTINGS, SYN_REPLY,
   SYN_STREAM, SettingsFrame, SynReplyFrame, SynStreamFrame, WINDOW_UPDATE, WindowUpdateFrame, type DecodedFrame,
-  type FrameInit, type ProtocolVersion, type Side, CANCEL, GOAWAY_PROTOCOL_ERROR, InvalidFrame,
+  type FrameInit, type ProtocolVersion, type Side, CANCEL, GOAWAY_PROTOCOL_ERROR, InvalidFrame, concatBytes,
 } from '../../src/codec/index.js';
 
 const require = createRequire(import.meta.url);
@@ -163,7 +163,7 @@ for (const [label, version] of VERSIONS) {
         { frameType: SYN_REPLY, streamId: 1, nv: [[':status', '404 Not Found'], [':version', 'HTTP/1.1'], ['server', 'us']] },
         { frameType: HEADERS, streamId: 1, nv: [['x-trailer', 'done']] },
       ];
-      const parsed = await theirParse(version, side === CLIENT, concatAll(frames.map((f) => encoder.encode(f))));
+      const parsed = await theirParse(version, side === CLIENT, concatBytes(frames.map((f) => encoder.encode(f))));
       assert.equal(parsed.map((f) => f.type), ['HEADERS', 'HEADERS', 'HEADERS']);
       const [syn, reply, headers] = parsed;
       assert.equal([syn.id, syn.fin, syn.path], [1, true, '/a']);
@@ -188,7 +188,7 @@ for (const [label, version] of VERSIONS) {
       { frameType: PING, uniqueId: 2 },
       { frameType: WINDOW_UPDATE, streamId: 0, deltaWindowSize: 4096 },
     ];
-    const parsed = await theirParse(version, true, concatAll(frames.map((f) => encoder.encode(f))));
+    const parsed = await theirParse(version, true, concatBytes(frames.map((f) => encoder.encode(f))));
     assert.equal(parsed.map((f) => f.type), ['DATA', 'RST', 'SETTINGS', 'PING', 'WINDOW_UPDATE']);
     const [data, rst, settings, ping, wu] = parsed;
     assert.equal([data.id, data.fin, data.data.toString()], [1, true, 'body']);
@@ -224,7 +224,7 @@ for (const [label, version] of VERSIONS) {
     for (let id = 1; id < 40; id += 2) {
       frames.push({ frameType: SYN_STREAM, streamId: id, nv: [[':method', 'GET'], [':path', `/item/${id}`], ['cookie', `n=${id}`]] });
     }
-    const parsed = await theirParse(version, true, concatAll(frames.map((f) => encoder.encode(f))));
+    const parsed = await theirParse(version, true, concatBytes(frames.map((f) => encoder.encode(f))));
     assert.equal(parsed.map((f) => f.path), frames.map((_, i) => `/item/${2 * i + 1}`));
   });
 
@@ -243,12 +243,3 @@ theirHeaders('their upper-case header names are lower-cased before they reach th
 
 theirHeaders.run();
 
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}

@@ -2,7 +2,7 @@
  * Frames built byte by byte, for input that our encoder would refuse to
  * produce: hostile header blocks, impossible lengths, unknown types.
  */
-import { HeaderDeflater, type WireVersion } from '../../src/codec/index.js';
+import { HeaderDeflater, concatBytes, type WireVersion } from '../../src/codec/index.js';
 
 const text = new TextEncoder();
 
@@ -70,13 +70,7 @@ export function words(...values: number[]): Uint8Array {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**

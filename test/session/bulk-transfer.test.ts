@@ -3,20 +3,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, DATA, WINDOW_UPDATE, DATA_FLAG_FIN, type ProtocolVersion,
+  PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, DATA, WINDOW_UPDATE, DATA_FLAG_FIN, concatBytes, type ProtocolVersion,
 } from '../../src/index.js';
 import { Pair, RESPONSE, bodyProvider, bytes } from './harness.js';
 
 const MIB = 1 << 20;
 
 function collect(chunks: unknown[][]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, a) => n + (a[2] as Uint8Array).length, 0));
-  let pos = 0;
-  for (const a of chunks) {
-    out.set(a[2] as Uint8Array, pos);
-    pos += (a[2] as Uint8Array).length;
-  }
-  return out;
+  return concatBytes(chunks.map((a) => a[2] as Uint8Array));
 }
 
 for (const [version, name] of [[PROTO_SPDY2, 'SPDY/2'], [PROTO_SPDY3, 'SPDY/3'], [PROTO_SPDY3_1, 'SPDY/3.1']] as const) {

@@ -2,7 +2,7 @@
 // recorders of what the callbacks saw.
 import {
   CLIENT, SERVER, READ_EOF, ERR_DEFERRED, SYN_STREAM, SYN_REPLY, HEADERS, wireVersion,
-  FrameDecoder, FrameEncoder, HeaderDeflater, Session, DataProvider,
+  FrameDecoder, FrameEncoder, HeaderDeflater, Session, DataProvider, concatBytes,
   type DecodedFrame, type FrameInit, type ProtocolVersion, type SessionCallbacks,
   type SessionOptions, type Side, type Frame,
 } from '../../src/index.js';
@@ -202,13 +202,7 @@ function packRaw(pairs: ReadonlyArray<readonly [string, string]>, v: 2 | 3): Uin
     const vb = enc.encode(val);
     parts.push(num(nb.length), nb, num(vb.length), vb);
   }
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** A provider of `body`, read in whatever sizes the session asks for; `reads` counts calls. */

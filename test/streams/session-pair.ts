@@ -2,7 +2,7 @@
 // streams tests share: request headers, body readers and writers, digests.
 import { createHash } from 'node:crypto';
 import {
-  PROTO_SPDY3_1, SpdySession, createMemoryTransportPair,
+  PROTO_SPDY3_1, SpdySession, concatBytes, createMemoryTransportPair,
   type MemoryTransport, type ProtocolVersion, type SpdyConfig, type SpdySessionOptions, type SpdyStream,
 } from '../../src/index.js';
 
@@ -66,18 +66,8 @@ export const iterate = <T>(readable: ReadableStream<T>): AsyncIterable<T> => rea
 
 export async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const c of iterate(readable)) {
-    chunks.push(c.slice());
-    total += c.length;
-  }
-  const out = new Uint8Array(total);
-  let pos = 0;
-  for (const c of chunks) {
-    out.set(c, pos);
-    pos += c.length;
-  }
-  return out;
+  for await (const c of iterate(readable)) chunks.push(c.slice());
+  return concatBytes(chunks);
 }
 
 export async function writeAll(writable: WritableStream<Uint8Array>, body: Uint8Array, chunk = 16384): Promise<void> {
