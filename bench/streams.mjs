@@ -1,11 +1,14 @@
 // Streams-layer throughput, measured in the same run and printed as ratios:
 //  1. one SPDY stream carrying TOTAL bytes over createMemoryTransportPair(),
-//     against a bare ReadableStream -> WritableStream pipe of the same chunks,
-//     and against spdy-transport 3.0.0 over an in-memory Node duplex pair;
+//     against spdy-transport 3.0.0 over an in-memory Node duplex pair, and
+//     against a bare ReadableStream -> WritableStream pipe of the same chunks;
 //  2. the Node socket bridge: socketToWeb() against Duplex.toWeb() on TCP
 //     loopback (why src/node uses its own).
-// Rounds are interleaved and the median is reported.
-// Run: npm run build && node bench/streams.mjs [MiB]   (default 256)
+// Each contender runs once to warm up, then ROUNDS times, interleaved, in an
+// order that rotates every round. A ratio is the median of the per-round
+// ratios, so that a slow moment of a noisy machine hits both sides of it.
+// Both SPDY stacks run with their defaults.
+// Run: npm run build && node bench/streams.mjs [MiB] [rounds]   (default 256 MiB, 9 rounds)
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
@@ -16,13 +19,13 @@ const require = createRequire(import.meta.url);
 const transport = require('spdy-transport');
 
 const TOTAL = Number(process.argv[2] ?? 256) << 20;
+const ROUNDS = Number(process.argv[3] ?? 9);
 const CHUNK = 64 << 10;
-const ROUNDS = 3;
 const payload = new Uint8Array(CHUNK).map((_, i) => i & 0xff);
 const REQUEST = [[':method', 'POST'], [':path', '/'], [':version', 'HTTP/1.1'], [':host', 'bench'], [':scheme', 'http']];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const mbps = (ms) => (TOTAL / (1 << 20) / (ms / 1000)).toFixed(0);
+const mibps = (ms) => TOTAL / (1 << 20) / (ms / 1000);
 
 async function produce(writable) {
   const w = writable.getWriter();
@@ -148,23 +151,36 @@ async function bridge(wrap) {
   return ms;
 }
 
-const runs = { bare: [], spdy: [], spdyTransport: [], handBridge: [], toWeb: [] };
-for (let i = 0; i < ROUNDS; i++) {
-  runs.bare.push(await barePipe());
-  runs.spdy.push(await spdyStream());
-  runs.spdyTransport.push(await spdyTransport());
-  runs.handBridge.push(await bridge((s) => socketToWeb(s)));
-  runs.toWeb.push(await bridge((s) => Duplex.toWeb(s)));
+const contenders = {
+  ours: spdyStream,
+  spdyTransport,
+  bare: barePipe,
+  socketToWeb: () => bridge((s) => socketToWeb(s)),
+  toWeb: () => bridge((s) => Duplex.toWeb(s)),
+};
+const names = Object.keys(contenders);
+const runs = Object.fromEntries(names.map((k) => [k, []]));
+const started = performance.now();
+for (let round = -1; round < ROUNDS; round++) {
+  const order = names.map((_, i) => names[(i + Math.max(round, 0)) % names.length]);
+  for (const name of order) {
+    const ms = await contenders[name]();
+    if (round >= 0) runs[name].push(ms);
+  }
 }
-const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+const rate = Object.fromEntries(names.map((k) => [k, median(runs[k].map(mibps))]));
+/** Median over rounds of a's throughput divided by b's. */
+const ratio = (a, b) => median(runs[a].map((ms, i) => runs[b][i] / ms)).toFixed(2);
+const row = (label, k) => console.log(`  ${label.padEnd(40)} ${rate[k].toFixed(0).padStart(6)} MiB/s`);
 
-console.log(`${TOTAL >> 20} MiB in ${CHUNK >> 10} KiB chunks, median of ${ROUNDS}`);
-console.log(`  bare ReadableStream -> WritableStream   ${m.bare.toFixed(0).padStart(6)} ms  ${mbps(m.bare).padStart(6)} MiB/s`);
-console.log(`  SpdySession stream, memory pair         ${m.spdy.toFixed(0).padStart(6)} ms  ${mbps(m.spdy).padStart(6)} MiB/s`);
-console.log(`  spdy-transport, memory duplex pair      ${m.spdyTransport.toFixed(0).padStart(6)} ms  ${mbps(m.spdyTransport).padStart(6)} MiB/s`);
-console.log(`  SpdySession time / bare pipe time       ${(m.spdy / m.bare).toFixed(2)}`);
-console.log(`  SpdySession time / spdy-transport time  ${(m.spdy / m.spdyTransport).toFixed(2)}`);
+console.log(`${TOTAL >> 20} MiB in ${CHUNK >> 10} KiB chunks, one stream; medians of ${ROUNDS} interleaved rounds after a warm-up`);
+row('ours: SpdySession, memory transport pair', 'ours');
+row('spdy-transport, memory duplex pair', 'spdyTransport');
+row('bare ReadableStream -> WritableStream', 'bare');
+console.log(`  ours / spdy-transport throughput        ${ratio('ours', 'spdyTransport').padStart(6)}`);
+console.log(`  ours / bare pipe throughput             ${ratio('ours', 'bare').padStart(6)}`);
 console.log('TCP loopback socket bridge');
-console.log(`  socketToWeb (ours)                      ${m.handBridge.toFixed(0).padStart(6)} ms  ${mbps(m.handBridge).padStart(6)} MiB/s`);
-console.log(`  Duplex.toWeb                            ${m.toWeb.toFixed(0).padStart(6)} ms  ${mbps(m.toWeb).padStart(6)} MiB/s`);
-console.log(`  Duplex.toWeb time / socketToWeb time    ${(m.toWeb / m.handBridge).toFixed(2)}`);
+row('socketToWeb (ours)', 'socketToWeb');
+row('Duplex.toWeb', 'toWeb');
+console.log(`  socketToWeb / Duplex.toWeb throughput   ${ratio('socketToWeb', 'toWeb').padStart(6)}`);
+console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -67,10 +67,18 @@ export class FrameDecoder {
   readonly wireVersion: WireVersion;
   private readonly inflater: HeaderInflater;
   private readonly maxControlLength: number;
+  private readonly maxHeaderPairs: number;
   private readonly head = new Uint8Array(HEAD);
   private headFill = 0;
   private payload: Uint8Array | null = null;
   private payloadFill = 0;
+  /**
+   * Length of the payload due when a header ended its input and none of the
+   * payload came with it (0: none due). It is gathered only if the next input
+   * does not hold it whole: a writer that sends header and payload apart
+   * gets its payload through uncopied.
+   */
+  private due = 0;
   private broken: FrameError | null = null;
 
   constructor(options: CodecOptions) {
@@ -78,11 +86,12 @@ export class FrameDecoder {
     const config = resolveConfig(options.config, options.side ?? CLIENT);
     this.inflater = new HeaderInflater(this.wireVersion, config.maxHeaderBlockSize);
     this.maxControlLength = config.maxHeaderBlockSize + CONTROL_FRAME_SLACK;
+    this.maxHeaderPairs = config.maxHeaderPairs;
   }
 
   /** True when no partial frame is held. */
   get idle(): boolean {
-    return this.headFill === 0 && this.payload === null;
+    return this.headFill === 0 && this.payload === null && this.due === 0;
   }
 
   /**
@@ -110,6 +119,17 @@ export class FrameDecoder {
   private consume(chunk: Uint8Array, emit: (frame: DecodedFrame) => void): void {
     let pos = 0;
     const end = chunk.length;
+    if (this.due > 0 && end > 0) {
+      const length = this.due;
+      this.due = 0;
+      if (end >= length) {
+        emit(this.parse(this.head, chunk.subarray(0, length)));
+        pos = length;
+      } else {
+        this.payload = new Uint8Array(length);
+        this.payloadFill = 0;
+      }
+    }
     while (pos < end) {
       if (this.payload) {
         const n = Math.min(end - pos, this.payload.length - this.payloadFill);
@@ -142,8 +162,12 @@ export class FrameDecoder {
         pos += length;
       } else {
         if (head !== this.head) this.head.set(head);
-        this.payload = new Uint8Array(length);
-        this.payloadFill = 0;
+        if (pos === end) {
+          this.due = length;
+        } else {
+          this.payload = new Uint8Array(length);
+          this.payloadFill = 0;
+        }
       }
     }
   }
@@ -258,7 +282,7 @@ export class FrameDecoder {
       }));
     }
     try {
-      return unpackHeaderBlock(raw, this.wireVersion);
+      return unpackHeaderBlock(raw, this.wireVersion, this.maxHeaderPairs);
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       return ctx.invalid(streamId, new FrameError(err.message, {

@@ -96,6 +96,13 @@ function invalid(message: string): FrameError {
   });
 }
 
+function tooManyPairs(maxPairs: number, version: WireVersion): FrameError {
+  return new FrameError(`header block has more than ${maxPairs} name/value pairs`, {
+    // SPDY/2 has no FRAME_TOO_LARGE status.
+    code: ERR_FRAME_TOO_LARGE, statusCode: version === 2 ? PROTOCOL_ERROR : FRAME_TOO_LARGE,
+  });
+}
+
 /** A name byte: printable ASCII that is not upper-case. */
 function isNameByte(b: number): boolean {
   return b > 0x20 && b < 0x7f && !(b >= 0x41 && b <= 0x5a);
@@ -122,8 +129,11 @@ function decodeValue(bytes: Uint8Array, start: number, end: number): string {
  * Throws a `FrameError` (ERR_INVALID_HEADER_BLOCK, PROTOCOL_ERROR) for a
  * wrong count or length, trailing bytes, an empty, repeated, upper-case or
  * non-ASCII name, or an empty value part (leading, doubled or trailing NUL).
+ * More than `maxPairs` pairs (each NUL-separated value counts) is a
+ * `FrameError` with FRAME_TOO_LARGE (PROTOCOL_ERROR in SPDY/2), found before
+ * the costly part: a small block of tiny pairs must not buy much sorting.
  */
-export function unpackHeaderBlock(block: Uint8Array, version: WireVersion): Nv {
+export function unpackHeaderBlock(block: Uint8Array, version: WireVersion, maxPairs = Infinity): Nv {
   const fieldSize = version === 2 ? 2 : 4;
   const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
   const end = block.length;
@@ -135,6 +145,7 @@ export function unpackHeaderBlock(block: Uint8Array, version: WireVersion): Nv {
   let pos = fieldSize;
   // Each pair needs at least its two length fields: a cheap bound on a lying count.
   if (count > (end - pos) / (2 * fieldSize)) throw invalid('pair count larger than the block');
+  if (count > maxPairs) throw tooManyPairs(maxPairs, version);
   const nv: Nv = [];
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
@@ -157,6 +168,7 @@ export function unpackHeaderBlock(block: Uint8Array, version: WireVersion): Nv {
     for (let j = pos; j <= valueEnd; j++) {
       if (j === valueEnd || block[j] === 0) {
         if (j === partStart && valueLen > 0) throw invalid(`empty value part in '${name}'`);
+        if (nv.length >= maxPairs) throw tooManyPairs(maxPairs, version);
         nv.push([name, decodeValue(block, partStart, j)]);
         partStart = j + 1;
       }

@@ -16,6 +16,16 @@ export interface SessionCallbacks {
    */
   sendCb?: (session: Session, data: Uint8Array) => number | null | undefined | void;
   /**
+   * Optional: sends one DATA frame given as its 8-byte header and its
+   * payload, which is what the read callback returned, not a copy. Returns
+   * the frame's whole length (header and payload) once it took both, or 0,
+   * null or undefined for "would block" (the same frame comes again on the
+   * next `send()`); a frame cannot be taken in part. The payload stays its
+   * source's: copy what is kept past the `send()` call. Without this
+   * callback, DATA goes to `sendCb` in one piece like every other frame.
+   */
+  sendDataCb?: (session: Session, head: Uint8Array, payload: Uint8Array) => number | null | undefined | void;
+  /**
    * Returns at most `length` bytes received, or an empty array / null when
    * nothing can be read now. Throw `EOFError` at end of input,
    * `CallbackFailureError` for other errors: `recv()` throws them on.
@@ -66,7 +76,7 @@ export interface SessionOptions extends SessionCallbacks {
 }
 
 export const CALLBACK_NAMES: ReadonlyArray<keyof SessionCallbacks> = [
-  'sendCb', 'recvCb', 'onCtrlRecvCb', 'onInvalidCtrlRecvCb', 'onDataChunkRecvCb', 'onDataRecvCb',
+  'sendCb', 'sendDataCb', 'recvCb', 'onCtrlRecvCb', 'onInvalidCtrlRecvCb', 'onDataChunkRecvCb', 'onDataRecvCb',
   'beforeCtrlSendCb', 'onCtrlSendCb', 'onCtrlNotSendCb', 'onDataSendCb', 'onStreamCloseCb',
   'onRequestRecvCb', 'onCtrlRecvParseErrorCb', 'onUnknownCtrlRecvCb',
 ];

@@ -30,6 +30,7 @@ import type { AnyDataProvider, ReadCtrl } from './data-provider.js';
 import {
   OutboundQueue, URGENT_PRI, type CtrlItem, type DataItem, type OutboundItem,
 } from './outbound-queue.js';
+import { PeerLimits } from './limits.js';
 import { RecvWindow } from './recv-window.js';
 import type { Stream, StreamInfo, StreamState } from './stream.js';
 import { dataBlocked, dataReceivable, headersBlocked, synReplyBlocked } from './stream-rules.js';
@@ -38,23 +39,26 @@ import {
   checkDelta, checkFlags, checkPri, checkSettings, checkStatusCode, checkStreamId, normalizeNv,
 } from './submit-checks.js';
 
-/** Largest DATA payload we send, as spdylay. */
-const DATA_CHUNK = 4096;
 /** Bytes asked of `recvCb` at a time. */
 const RECV_CHUNK = 16384;
 const HEAD = 8;
 const EMPTY = new Uint8Array(0);
 
-/** The frame being written: its bytes, how far `sendCb` got, and for DATA its flags. */
+/**
+ * The frame being written: its bytes, how far `sendCb` got, and for DATA its
+ * flags. DATA for `sendDataCb` keeps its header apart in `head`, `bytes`
+ * being the payload as the read callback gave it.
+ */
 interface ActiveFrame {
   readonly item: OutboundItem;
+  readonly head: Uint8Array | null;
   readonly bytes: Uint8Array;
   offset: number;
   readonly dataFlags: number;
 }
 
 /** What preparing a queued item gave: bytes to write, a reason it cannot go, or nothing yet. */
-type Prepared = { bytes: Uint8Array; dataFlags: number } | { error: number } | 'parked';
+type Prepared = { head: Uint8Array | null; bytes: Uint8Array; dataFlags: number } | { error: number } | 'parked';
 
 /**
  * A SPDY/2, SPDY/3 or SPDY/3.1 session, client or server, with spdylay's
@@ -98,6 +102,7 @@ export class Session {
   private readonly connFlow: boolean;
 
   private readonly streams: StreamTable;
+  private readonly limits: PeerLimits;
   private readonly queue = new OutboundQueue();
   private active: ActiveFrame | null = null;
   private readonly localSettings: number[] = new Array<number>(SETTINGS_MAX + 1).fill(0);
@@ -128,6 +133,7 @@ export class Session {
       }
     }
     this.config = resolveConfig(options.config, side);
+    this.limits = new PeerLimits(this.config, side);
     this.cb = options;
     this.streams = new StreamTable((id) => this.isMyStreamId(id), (id, status) => this.cb.onStreamCloseCb?.(this, id, status));
     this.user = options.userData;
@@ -424,11 +430,17 @@ export class Session {
     this.enqueue({ kind: 'ctrl', frame, pri: URGENT_PRI, seq: 0 });
   }
 
-  private addRstStream(streamId: number, statusCode: number): void {
+  private addRstStream(streamId: number, statusCode: number): RstStreamFrame {
     const stream = this.streams.get(streamId);
     if (stream) stream.state = 'closing';
     const frame = new RstStreamFrame({ version: this.wire, streamId, statusCode });
     this.enqueue({ kind: 'ctrl', frame, pri: this.streamPri(streamId), seq: 0 });
+    return frame;
+  }
+
+  /** Queues an answer the peer's frame calls for; a peer that makes us owe too many is given up. */
+  private addReply(frame: CtrlFrame): void {
+    if (!this.limits.replyQueued(frame)) this.failSession(GOAWAY_PROTOCOL_ERROR);
   }
 
   private queueWindowUpdate(streamId: number, delta: number): void {
@@ -456,19 +468,34 @@ export class Session {
       if (this.failOnSend && this.goawaySent) return;
       if (!this.active && !this.activateNext()) return;
       const active = this.active!;
-      const rest = active.bytes.subarray(active.offset);
-      const taken = sendCb(this, rest);
-      if (taken === null || taken === undefined || taken === 0) return;
-      if (typeof taken !== 'number' || !Number.isInteger(taken) || taken < 0) {
-        throw new CallbackFailureError(`sendCb returned ${String(taken)}`);
+      if (active.head) {
+        if (!this.sendWhole(active.head, active.bytes)) return;
+        active.offset = active.bytes.length;
+      } else {
+        const rest = active.bytes.subarray(active.offset);
+        const taken = sendCb(this, rest);
+        if (taken === null || taken === undefined || taken === 0) return;
+        if (typeof taken !== 'number' || !Number.isInteger(taken) || taken < 0) {
+          throw new CallbackFailureError(`sendCb returned ${String(taken)}`);
+        }
+        active.offset += Math.min(taken, rest.length);
       }
-      active.offset += Math.min(taken, rest.length);
       if (active.offset === active.bytes.length) {
         this.active = null;
         if (active.item.kind === 'ctrl') this.afterCtrlSent(active.item);
-        else this.afterDataSent(active.item, active.dataFlags, active.bytes.length - HEAD);
+        else this.afterDataSent(active.item, active.dataFlags, active.bytes.length - (active.head ? 0 : HEAD));
       }
     }
+  }
+
+  /** Offers a DATA frame to `sendDataCb`: true when it took the frame whole. */
+  private sendWhole(head: Uint8Array, payload: Uint8Array): boolean {
+    const taken = this.cb.sendDataCb!(this, head, payload);
+    if (taken === null || taken === undefined || taken === 0) return false;
+    if (taken !== head.length + payload.length) {
+      throw new CallbackFailureError(`sendDataCb returned ${String(taken)}, not 0 or the frame's ${head.length + payload.length} bytes`);
+    }
+    return true;
   }
 
   /** Makes the next sendable item active; false when there is none. */
@@ -484,7 +511,7 @@ export class Session {
         }
         continue;
       }
-      this.active = { item, bytes: prepared.bytes, offset: 0, dataFlags: prepared.dataFlags };
+      this.active = { item, head: prepared.head, bytes: prepared.bytes, offset: 0, dataFlags: prepared.dataFlags };
       if (item.kind === 'ctrl') this.cb.beforeCtrlSendCb?.(this, item.frame);
       return true;
     }
@@ -514,7 +541,7 @@ export class Session {
     }
     if (error !== 0) return { error };
     const bytes = this.encode(frame);
-    return bytes ? { bytes, dataFlags: 0 } : { error: ERR_FRAME_TOO_LARGE };
+    return bytes ? { head: null, bytes, dataFlags: 0 } : { error: ERR_FRAME_TOO_LARGE };
   }
 
   private prepareSynStream(item: CtrlItem, frame: SynStreamFrame): Prepared {
@@ -526,7 +553,7 @@ export class Session {
     const bytes = this.encode(frame);
     if (!bytes) return { error: ERR_FRAME_TOO_LARGE };
     this.openStream(frame.streamId, frame.pri, 'initial', item.streamUserData, frame.assocStreamId);
-    return { bytes, dataFlags: 0 };
+    return { head: null, bytes, dataFlags: 0 };
   }
 
   /**
@@ -556,8 +583,9 @@ export class Session {
 
   /** How much the next DATA frame of `stream` may carry: 0 when a window is spent. */
   private nextReadMax(stream: Stream): number {
-    if (!this.sendFlowControlled) return DATA_CHUNK;
-    let max = Math.min(DATA_CHUNK, stream.sendWindow);
+    const size = this.config.maxDataFrameSize;
+    if (!this.sendFlowControlled) return size;
+    let max = Math.min(size, stream.sendWindow);
     if (this.connFlow) max = Math.min(max, this.connSendWindow);
     return Math.max(max, 0);
   }
@@ -594,14 +622,20 @@ export class Session {
       stream.sendWindow -= chunk.length;
       if (this.connFlow) this.connSendWindow -= chunk.length;
     }
+    if (this.cb.sendDataCb) {
+      const head = new Uint8Array(HEAD);
+      writeDataHead(head, item.streamId, dataFlags, chunk.length);
+      return { head, bytes: chunk, dataFlags };
+    }
     const bytes = new Uint8Array(HEAD + chunk.length);
     writeDataHead(bytes, item.streamId, dataFlags, chunk.length);
     bytes.set(chunk, HEAD);
-    return { bytes, dataFlags };
+    return { head: null, bytes, dataFlags };
   }
 
   private afterCtrlSent(item: CtrlItem): void {
     const frame = item.frame;
+    this.limits.sent(frame);
     this.cb.onCtrlSendCb?.(this, frame);
     switch (frame.frameType) {
       case SYN_STREAM: {
@@ -660,7 +694,7 @@ export class Session {
     // Nothing more urgent: read the next frame now, as spdylay does.
     const prepared = this.readChunk(item, stream!);
     if (prepared !== 'parked' && !('error' in prepared)) {
-      this.active = { item, bytes: prepared.bytes, offset: 0, dataFlags: prepared.dataFlags };
+      this.active = { item, head: prepared.head, bytes: prepared.bytes, offset: 0, dataFlags: prepared.dataFlags };
     }
   }
 
@@ -731,6 +765,8 @@ export class Session {
   /** Processes one decoded frame, as `recv()` does for each frame it decodes. */
   recvFrame(frame: DecodedFrame): void {
     if (this.inputBroken || this.failOnSend) return;
+    // A flood of frames that cost us work and the peer nothing ends the session.
+    if (this.limits.admit(frame) !== null) return this.failSession(GOAWAY_PROTOCOL_ERROR);
     if (frame instanceof InvalidFrame) return this.onInvalidFrame(frame);
     if (frame instanceof UnknownFrame) {
       this.cb.onUnknownCtrlRecvCb?.(this, frame.head, frame.payload);
@@ -752,8 +788,9 @@ export class Session {
 
   /** Answers a frame that opens or uses a stream wrongly: RST_STREAM and the invalid-frame callback. */
   private refuseStreamFrame(streamId: number, frame: CtrlFrame | InvalidFrame, statusCode: number): void {
-    this.addRstStream(streamId, statusCode);
+    const rst = this.addRstStream(streamId, statusCode);
     this.cb.onInvalidCtrlRecvCb?.(this, frame, statusCode);
+    this.addReply(rst);
   }
 
   /** Answers a frame that breaks the session: the invalid-frame callback and GOAWAY. */
@@ -858,16 +895,18 @@ export class Session {
   }
 
   private onSettings(frame: SettingsFrame): void {
+    const windowBefore = this.remoteSettings[SETTINGS_INITIAL_WINDOW_SIZE]!;
     for (const [id, , value] of frame.iv) {
       // Entries apply in order, so the last value of a repeated id counts (our
       // checklist's rule; spdylay's own code keeps the first). Unknown ids are ignored.
       if (id === 0 || id > SETTINGS_MAX) continue;
-      if (id === SETTINGS_INITIAL_WINDOW_SIZE) {
-        if (value > MAX_WINDOW_SIZE) continue;
-        if (this.streamFlow) this.shiftSendWindows(value - this.remoteSettings[id]!);
-      }
+      if (id === SETTINGS_INITIAL_WINDOW_SIZE && value > MAX_WINDOW_SIZE) continue;
       this.remoteSettings[id] = value;
     }
+    // Windows move once per frame, not once per entry: a frame of thousands
+    // of repeated entries must not cost thousands of passes over the streams.
+    const windowAfter = this.remoteSettings[SETTINGS_INITIAL_WINDOW_SIZE]!;
+    if (this.streamFlow && windowAfter !== windowBefore) this.shiftSendWindows(windowAfter - windowBefore);
     this.cb.onCtrlRecvCb?.(this, frame);
   }
 
@@ -886,8 +925,10 @@ export class Session {
       this.lastPingId = 0;
       this.cb.onCtrlRecvCb?.(this, frame);
     } else if (!this.isMyStreamId(id)) {
-      this.addUrgent(new PingFrame({ version: this.wire, uniqueId: id }));
+      const echo = new PingFrame({ version: this.wire, uniqueId: id });
+      this.addUrgent(echo);
       this.cb.onCtrlRecvCb?.(this, frame);
+      this.addReply(echo);
     }
   }
 

@@ -1,9 +1,11 @@
 /**
  * The sending half of a stream: a `WritableStream` whose sink is the
- * stream's data provider. A `write()` resolves once the session has framed
+ * stream's data provider. A `write()` resolves once the session has sent
  * the whole chunk, which it does only while the peer's window has room and
  * the transport takes bytes; so a slow path holds `write()` pending and the
- * memory held is the writable's high-water mark.
+ * memory held is the writable's high-water mark. DATA payloads are views of
+ * the chunk, not copies: the chunk is not done with until its last frame is
+ * sent.
  */
 import { ERR_DEFERRED, READ_EOF } from '../codec/constants.js';
 
@@ -36,6 +38,8 @@ export class OutboundHalf {
   readonly writable: WritableStream<Uint8Array>;
   private controller!: WritableStreamDefaultController;
   private pending: Pending | null = null;
+  /** The chunk whose last bytes are framed but not yet sent. */
+  private unsent: Pending | null = null;
   private closing: { resolve(): void; reject(reason: unknown): void } | null = null;
   /** The provider answered ERR_DEFERRED and waits for `wake`. */
   private deferred = false;
@@ -83,7 +87,7 @@ export class OutboundHalf {
       p.offset = end;
       if (end === p.chunk.length) {
         this.pending = null;
-        p.resolve();
+        this.unsent = p;
       }
       return out;
     }
@@ -94,6 +98,17 @@ export class OutboundHalf {
     }
     this.deferred = true;
     return ERR_DEFERRED;
+  }
+
+  /**
+   * A DATA frame of this stream went out. The session sends each frame
+   * before it reads the next, so it is the one read last.
+   */
+  dataSent(): void {
+    const p = this.unsent;
+    if (p === null) return;
+    this.unsent = null;
+    p.resolve();
   }
 
   /** The FIN went out: `close()` resolves. */
@@ -108,6 +123,8 @@ export class OutboundHalf {
     this.failure = { reason };
     this.pending?.reject(reason);
     this.pending = null;
+    this.unsent?.reject(reason);
+    this.unsent = null;
     this.closing?.reject(reason);
     this.closing = null;
     this.controller.error(reason);

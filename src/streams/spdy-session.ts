@@ -8,13 +8,13 @@
  * in one chunk.
  */
 import {
-  CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, GOAWAY, GOAWAY_OK, HEADERS,
-  PING, PROTO_SPDY2, PROTO_SPDY3_1, REFUSED_STREAM, SERVER, SYN_REPLY, SYN_STREAM,
+  CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, ERR_EOF, FRAME_TOO_LARGE, GOAWAY, GOAWAY_OK,
+  GOAWAY_PROTOCOL_ERROR, HEADERS, PING, PROTOCOL_ERROR, PROTO_SPDY2, PROTO_SPDY3_1, REFUSED_STREAM,
+  SERVER, SYN_REPLY, SYN_STREAM,
   type ProtocolVersion, type Side,
 } from '../codec/constants.js';
 import type { CtrlFrame } from '../codec/frames.js';
-import { FrameDecoderStream } from '../codec/frame-streams.js';
-import type { DecodedFrame } from '../codec/frame-decoder.js';
+import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
 import type { NvInput } from '../codec/nv.js';
 import { frameTypeName } from '../codec/trace.js';
 import { checkVersion } from '../codec/version.js';
@@ -37,8 +37,10 @@ export interface SpdySessionOptions {
   /** `PROTO_SPDY2`, `PROTO_SPDY3` or `PROTO_SPDY3_1` (the default). */
   version?: ProtocolVersion;
   /**
-   * Limits and switches (API.md section 6). `autoWindowUpdate` defaults to
-   * `false` here: WINDOW_UPDATE goes out as the application reads.
+   * Limits and switches (API.md section 6). Defaults differ here:
+   * `autoWindowUpdate` is `false` (WINDOW_UPDATE goes out as the application
+   * reads), `initialWindowSize` 131072, `sessionWindowSize` 1048576 and
+   * `maxDataFrameSize` 16384.
    */
   config?: SpdyConfig;
   /**
@@ -61,6 +63,19 @@ export interface OpenStreamOptions {
 }
 
 type State = 'open' | 'closing' | 'closed';
+
+/*
+ * Defaults of `config` here, larger than the Session's (spdylay's 4 KiB
+ * frames, 64 KiB windows): throughput is bounded by the work done per DATA
+ * frame and per WINDOW_UPDATE more than per byte (bench/streams.mjs). Frames
+ * are an eighth of the stream window so that several are on their way while
+ * WINDOW_UPDATEs come back (they go out once half a window is read). The
+ * stream window bounds what one stream holds unread; 100 streams of it stay
+ * under `maxSessionBufferedBytes` in SPDY/3, which has no connection window.
+ */
+const DATA_FRAME_SIZE = 16384;
+const STREAM_WINDOW = 131072;
+const SESSION_WINDOW = 1048576;
 
 const readBody = (_s: Session, _id: number, length: number, readCtrl: ReadControl, source: unknown) =>
   (source as StreamController).read(length, readCtrl);
@@ -151,7 +166,13 @@ export class SpdySession {
     this.side = options.side;
     this.coreSide = options.side === 'client' ? CLIENT : SERVER;
     this.version = checkVersion(options.version ?? PROTO_SPDY3_1);
-    const coreConfig: SpdyConfig = { ...options.config, autoWindowUpdate: options.config?.autoWindowUpdate ?? false };
+    const coreConfig: SpdyConfig = {
+      ...options.config,
+      autoWindowUpdate: options.config?.autoWindowUpdate ?? false,
+      initialWindowSize: options.config?.initialWindowSize ?? STREAM_WINDOW,
+      sessionWindowSize: options.config?.sessionWindowSize ?? SESSION_WINDOW,
+      maxDataFrameSize: options.config?.maxDataFrameSize ?? DATA_FRAME_SIZE,
+    };
     this.config = resolveConfig(coreConfig, this.coreSide);
     this.writeBufferSize = options.writeBufferSize ?? 65536;
     this.streamWriteHighWaterMark = options.streamWriteHighWaterMark;
@@ -165,6 +186,7 @@ export class SpdySession {
       userData: this,
       config: coreConfig,
       sendCb: (_s, data) => this.onSend(data),
+      sendDataCb: (_s, head, payload) => this.onSendData(head, payload),
       beforeCtrlSendCb: (_s, frame) => this.beforeCtrlSend(frame),
       onCtrlSendCb: (_s, frame) => this.onCtrlSend(frame),
       onCtrlNotSendCb: (_s, frame, code, userData) => this.onCtrlNotSend(frame, code, userData),
@@ -174,7 +196,9 @@ export class SpdySession {
         if (flags & DATA_FLAG_FIN) this.streams.get(id)?.receiveFin();
       },
       onDataSendCb: (_s, flags, id) => {
-        if (flags & DATA_FLAG_FIN) this.streams.get(id)?.outbound.finSent();
+        const outbound = this.streams.get(id)?.outbound;
+        outbound?.dataSent();
+        if (flags & DATA_FLAG_FIN) outbound?.finSent();
       },
       onStreamCloseCb: (_s, id, statusCode) => this.onStreamClose(id, statusCode),
     });
@@ -193,16 +217,26 @@ export class SpdySession {
       { highWaterMark: 0 },
     );
 
-    transport.readable
-      .pipeThrough(new FrameDecoderStream({ version: this.version, side: this.coreSide, config: coreConfig }))
+    // Frames are decoded in the sink, not by a FrameDecoderStream: one
+    // stream step per transport chunk rather than one per frame. The
+    // transport is cancelled once the pipe has stopped, after the writes
+    // already made reach the session.
+    const decoder = new FrameDecoder({ version: this.version, side: this.coreSide, config: coreConfig });
+    const onFrame = (frame: DecodedFrame): void => this.onFrame(frame);
+    const input = transport.readable;
+    input
       .pipeTo(
-        new WritableStream<DecodedFrame>({
-          write: (frame) => this.onFrame(frame),
-          close: () => this.onInputEnd(),
+        new WritableStream<Uint8Array>({
+          write: (chunk) => this.onBytes(decoder, chunk, onFrame),
+          close: () => {
+            if (decoder.idle) this.onInputEnd();
+            else this.onInputError(new FrameError('input ended inside a frame', { code: ERR_EOF, statusCode: GOAWAY_PROTOCOL_ERROR }));
+          },
           abort: (reason) => this.onInputError(reason),
         }),
-        { signal: this.stopReading.signal },
+        { signal: this.stopReading.signal, preventCancel: true },
       )
+      .catch((reason: unknown) => input.cancel(reason))
       .catch(() => {});
 
     this.flush();
@@ -310,6 +344,8 @@ export class SpdySession {
       buffered: (_c, delta) => {
         this.buffered += delta;
         if (delta < 0) this.openGate();
+        // Runs inside the Session's receive path, which sends the GOAWAY once it returns.
+        else if (this.buffered > this.config.maxSessionBufferedBytes) this.core.failSession(GOAWAY_PROTOCOL_ERROR);
       },
       consumed: (c, n) => this.giveBack(c, n),
       discarded: (_c, n) => this.giveBack(null, n),
@@ -420,20 +456,37 @@ export class SpdySession {
 
   // ---- inbound ----
 
-  private onFrame(frame: DecodedFrame): Promise<void> | void {
+  /**
+   * Bytes from the transport: each frame they complete goes to the Session.
+   * The promise returned holds the next chunk back while the application
+   * is behind (`gateReads`). An undecodable input throws, which stops the
+   * transport too, once the GOAWAY is queued.
+   */
+  private onBytes(decoder: FrameDecoder, chunk: Uint8Array, onFrame: (frame: DecodedFrame) => void): Promise<void> | void {
     if (this.state === 'closed') return undefined;
     try {
-      this.core.recvFrame(frame);
+      decoder.write(chunk, onFrame);
     } catch (err) {
-      this.finish(err);
-      return undefined;
+      if (!(err instanceof FrameError)) throw err;
+      this.onInputError(err);
+      throw err;
     }
-    this.flush();
     if (this.gateReads && this.buffered > this.readLimit && this.isOpen()) {
       this.readGate ??= deferred();
       return this.readGate.promise;
     }
     return undefined;
+  }
+
+  private onFrame(frame: DecodedFrame): void {
+    if (this.state === 'closed') return;
+    try {
+      this.core.recvFrame(frame);
+    } catch (err) {
+      this.finish(err);
+      return;
+    }
+    this.flush();
   }
 
   private onInputEnd(): void {
@@ -487,6 +540,11 @@ export class SpdySession {
         const c = this.streams.get(frame.streamId);
         if (!c) return;
         c.receiveHeaders(frame.nv);
+        // Every HEADERS frame is bounded; the trailers they add up to must be too.
+        if (c.extraHeaderBytes > this.config.maxHeaderBlockSize) {
+          c.reset(this.version === PROTO_SPDY2 ? PROTOCOL_ERROR : FRAME_TOO_LARGE);
+          return;
+        }
         if (frame.flags & CTRL_FLAG_FIN) c.receiveFin();
         return;
       }
@@ -530,6 +588,16 @@ export class SpdySession {
     this.outBytes += data.length;
     if (this.outBytes + this.inFlight >= this.writeBufferSize) this.blocked = true;
     return data.length;
+  }
+
+  /** A DATA frame in two parts: `writeOut` gathers them, so the payload is copied once. */
+  private onSendData(head: Uint8Array, payload: Uint8Array): number {
+    if (this.blocked || this.state === 'closed') return 0;
+    const n = head.length + payload.length;
+    this.out.push(head, payload);
+    this.outBytes += n;
+    if (this.outBytes + this.inFlight >= this.writeBufferSize) this.blocked = true;
+    return n;
   }
 
   private beforeCtrlSend(frame: CtrlFrame): void {

@@ -65,6 +65,8 @@ export class StreamController {
   readonly closed: Deferred<void> = deferred();
   /** HEADERS frames received after the first header block, in order. */
   private readonly extraHeaders: Nv = [];
+  /** Size of `extraHeaders` as a header block would count it: the session bounds it. */
+  extraHeaderBytes = 0;
   /** The stream is closed at the protocol level (or failed). */
   done = false;
   /** `respond()` was called (streams the peer opened). */
@@ -106,7 +108,10 @@ export class StreamController {
   /** The first header block: SYN_REPLY, or the SYN_STREAM of a stream the peer opened. */
   receiveHeaders(nv: Nv): void {
     if (this.headers.settled) {
-      for (const pair of nv) this.extraHeaders.push(pair);
+      for (const pair of nv) {
+        this.extraHeaders.push(pair);
+        this.extraHeaderBytes += 8 + pair[0].length + pair[1].length;
+      }
     } else {
       this.headers.resolve(nv);
     }

@@ -65,6 +65,22 @@ test('a DATA frame that arrives whole is a view into the input, not a copy', () 
   assert.ok(data.data.buffer === wire.buffer);
 });
 
+test('a DATA payload that comes whole in the input after its header is a view into that input', () => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
+  // The third frame is 100 bytes of DATA: its header ends the first input, its payload is the second.
+  const at = encoded[0]!.length + encoded[1]!.length + 8;
+  const first = wire.slice(0, at);
+  const payload = wire.slice(at, at + 100);
+  const frames = decoder.push(first);
+  assert.is(frames.length, 2);
+  assert.is(decoder.idle, false, 'the payload is due');
+  const [data] = decoder.push(payload) as DataFrame[];
+  assert.ok(data!.data.buffer === payload.buffer);
+  assert.equal(Array.from(data!.data), Array.from({ length: 100 }, (_, i) => i));
+  assert.ok(decoder.idle);
+  assert.equal(describe([...frames, data!, ...decoder.push(wire.slice(at + 100))]), whole);
+});
+
 test('a DATA frame split across inputs is gathered into its own bytes', () => {
   const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
   // The 100-byte DATA frame is the third; cut the input in the middle of its payload.

@@ -1,0 +1,104 @@
+// The DATA path of a SpdySession: frame size and windows by default, payloads
+// handed through without copies, and what that asks of write().
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  DATA, DATA_FLAG_FIN, FrameDecoder, FrameEncoder, PROTO_SPDY3, PROTO_SPDY3_1, SETTINGS_INITIAL_WINDOW_SIZE,
+  SpdySession, SYN_REPLY, createMemoryTransportPair, type DecodedFrame, type SpdyConfig,
+} from '../../src/index.js';
+import { nextIncoming, ok, randomBytes, readAll, request, sessionPair } from './session-pair.js';
+
+/** Our client against a raw server: frames it is sent are decoded, bytes it writes go in as they are. */
+function rawServer(config?: SpdyConfig) {
+  const [ours, theirs] = createMemoryTransportPair();
+  const session = new SpdySession(ours, { side: 'client', version: PROTO_SPDY3, config });
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3, side: 2 });
+  const frames: DecodedFrame[] = [];
+  const reader = theirs.readable.getReader();
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      frames.push(...decoder.push(value));
+    }
+  })().catch(() => {});
+  const encoder = new FrameEncoder({ version: PROTO_SPDY3, side: 2 });
+  return { session, frames, encoder, writer: theirs.writable.getWriter() };
+}
+
+const dataLengths = (frames: DecodedFrame[]): number[] =>
+  frames.flatMap((f) => ((f as { frameType?: number }).frameType === DATA ? [(f as { data: Uint8Array }).data.length] : []));
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(done(), what);
+}
+
+test('by default a SpdySession sends DATA in 16 KiB frames; config.maxDataFrameSize changes that', async () => {
+  for (const [config, expected] of [
+    // close() after the write: FIN comes in an empty frame of its own.
+    [undefined, [16384, 16384, 7232, 0]],
+    [{ maxDataFrameSize: 4096 }, [...Array(9).fill(4096), 3136, 0]],
+  ] as const) {
+    const { session, frames } = rawServer(config);
+    const stream = await session.openStream({ headers: request('/', 'POST') });
+    const writer = stream.writable.getWriter();
+    void writer.write(new Uint8Array(40000));
+    void writer.close();
+    await until('the body was sent', () => dataLengths(frames).length === expected.length);
+    assert.equal(dataLengths(frames), expected);
+    session.destroy();
+  }
+});
+
+test('by default a SpdySession gives the peer a 128 KiB stream window and, in SPDY/3.1, a 1 MiB connection window', async () => {
+  const { client, server } = sessionPair({ version: PROTO_SPDY3_1 });
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok(), { endStream: true });
+  await stream.closed;
+  assert.is(client.core.getRemoteSetting(SETTINGS_INITIAL_WINDOW_SIZE), 131072);
+  assert.is(client.core.getSessionRemoteWindowSize(), 1048576);
+  await client.close();
+});
+
+test('DATA payloads reach the readable as views of the bytes the transport delivered, not copies', async () => {
+  const { session, encoder, writer } = rawServer();
+  const stream = await session.openStream({ headers: request(), endStream: true });
+  await writer.write(encoder.encode({ frameType: SYN_REPLY, streamId: stream.id, nv: ok() }));
+  const wire = encoder.encode({ frameType: DATA, streamId: stream.id, flags: DATA_FLAG_FIN, data: randomBytes(1000, 7) });
+  await writer.write(wire);
+  const reader = stream.readable.getReader();
+  const { value } = await reader.read();
+  assert.is(value!.buffer, wire.buffer, 'the payload is a view of the chunk written');
+  assert.is(value!.byteOffset, wire.byteOffset + 8);
+  assert.equal(value, randomBytes(1000, 7));
+  session.destroy();
+});
+
+test('a write() resolves once its chunk is sent, not merely framed: reusing the chunk at once corrupts nothing', async () => {
+  // A tight transport and write buffer: each frame is read one step before it can be sent.
+  const { client, server } = sessionPair({ highWaterMark: 1024, session: { writeBufferSize: 4096 } });
+  const served = (async () => {
+    const incoming = await nextIncoming(server);
+    await incoming.respond(ok(), { endStream: true });
+    return readAll(incoming.readable);
+  })();
+  const stream = await client.openStream({ headers: request('/', 'POST') });
+  const writer = stream.writable.getWriter();
+  const chunk = new Uint8Array(40000);
+  const expected: Uint8Array[] = [];
+  for (let i = 1; i <= 5; i++) {
+    chunk.set(randomBytes(chunk.length, i));
+    expected.push(chunk.slice());
+    await writer.write(chunk);
+  }
+  chunk.fill(0);
+  await writer.close();
+  const got = await served;
+  assert.is(got.length, 5 * 40000);
+  expected.forEach((e, i) => assert.equal(got.subarray(i * 40000, (i + 1) * 40000), e, `write ${i + 1}`));
+  await client.close();
+});
+
+test.run();
