@@ -19,8 +19,11 @@ interface CtrlInit {
   length?: number;
 }
 
-/** Fields shared by every control frame. */
-abstract class CtrlFrameBase {
+/**
+ * The base class of every control frame (the Python binding's `CtrlFrame`):
+ * `frame instanceof CtrlFrame` tells a control frame from DATA.
+ */
+export abstract class CtrlFrame {
   version: WireVersion;
   flags: number;
   length: number;
@@ -39,7 +42,7 @@ export interface SynStreamInit extends CtrlInit {
   nv: Nv;
 }
 /** Opens a stream (a request, or a push when `assocStreamId` is set). */
-export class SynStreamFrame extends CtrlFrameBase {
+export class SynStreamFrame extends CtrlFrame {
   readonly frameType = SYN_STREAM;
   streamId: number;
   assocStreamId: number;
@@ -61,7 +64,7 @@ export interface StreamNvInit extends CtrlInit {
   nv: Nv;
 }
 /** A frame of a stream id and a header list. */
-abstract class StreamNvFrameBase extends CtrlFrameBase {
+abstract class StreamNvFrameBase extends CtrlFrame {
   streamId: number;
   nv: Nv;
   constructor(init: StreamNvInit) {
@@ -86,7 +89,7 @@ export interface RstStreamInit extends CtrlInit {
   statusCode: number;
 }
 /** Ends a stream abnormally. */
-export class RstStreamFrame extends CtrlFrameBase {
+export class RstStreamFrame extends CtrlFrame {
   readonly frameType = RST_STREAM;
   streamId: number;
   statusCode: number;
@@ -101,7 +104,7 @@ export interface SettingsInit extends CtrlInit {
   iv: SettingsEntry[];
 }
 /** Session parameters. */
-export class SettingsFrame extends CtrlFrameBase {
+export class SettingsFrame extends CtrlFrame {
   readonly frameType = SETTINGS;
   iv: SettingsEntry[];
   constructor(init: SettingsInit) {
@@ -111,7 +114,7 @@ export class SettingsFrame extends CtrlFrameBase {
 }
 
 /** SPDY/2's no-op frame. */
-export class NoopFrame extends CtrlFrameBase {
+export class NoopFrame extends CtrlFrame {
   readonly frameType = NOOP;
   constructor(init: CtrlInit = {}) {
     super(init);
@@ -122,7 +125,7 @@ export interface PingInit extends CtrlInit {
   uniqueId: number;
 }
 /** Round-trip probe. */
-export class PingFrame extends CtrlFrameBase {
+export class PingFrame extends CtrlFrame {
   readonly frameType = PING;
   uniqueId: number;
   constructor(init: PingInit) {
@@ -137,7 +140,7 @@ export interface GoawayInit extends CtrlInit {
   statusCode?: number;
 }
 /** Announces the end of the session. */
-export class GoawayFrame extends CtrlFrameBase {
+export class GoawayFrame extends CtrlFrame {
   readonly frameType = GOAWAY;
   lastGoodStreamId: number;
   statusCode: number;
@@ -153,7 +156,7 @@ export interface WindowUpdateInit extends CtrlInit {
   deltaWindowSize: number;
 }
 /** Opens the peer's flow-control window (stream 0: the SPDY/3.1 connection window). */
-export class WindowUpdateFrame extends CtrlFrameBase {
+export class WindowUpdateFrame extends CtrlFrame {
   readonly frameType = WINDOW_UPDATE;
   streamId: number;
   deltaWindowSize: number;
@@ -170,7 +173,7 @@ export interface CredentialInit extends CtrlInit {
   certificates: Uint8Array[];
 }
 /** SPDY/3's client certificate frame. */
-export class CredentialFrame extends CtrlFrameBase {
+export class CredentialFrame extends CtrlFrame {
   readonly frameType = CREDENTIAL;
   slot: number;
   proof: Uint8Array;
@@ -205,12 +208,13 @@ export class DataFrame {
   }
 }
 
-export type CtrlFrame =
+/** Every control frame, tagged by `frameType`. */
+export type ControlFrame =
   | SynStreamFrame | SynReplyFrame | RstStreamFrame | SettingsFrame | NoopFrame
   | PingFrame | GoawayFrame | HeadersFrame | WindowUpdateFrame | CredentialFrame;
 
 /** Every frame SPDY defines, tagged by `frameType`. */
-export type Frame = CtrlFrame | DataFrame;
+export type Frame = ControlFrame | DataFrame;
 
 /** A plain object with a frame's fields: what the encoder accepts besides frame instances. */
 export type FrameInit =
@@ -228,7 +232,7 @@ export type FrameInit =
 
 /** Builds the frame instance a plain object describes (instances pass through). */
 export function toFrame(init: Frame | FrameInit): Frame {
-  if (init instanceof CtrlFrameBase || init instanceof DataFrame) return init as Frame;
+  if (init instanceof CtrlFrame || init instanceof DataFrame) return init as Frame;
   switch (init.frameType) {
     case SYN_STREAM: return new SynStreamFrame(init);
     case SYN_REPLY: return new SynReplyFrame(init);

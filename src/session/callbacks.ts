@@ -3,7 +3,7 @@
  * the session first, bytes as `Uint8Array`. Every one is optional, and each
  * runs synchronously inside `send()`, `recv()` or `recvFrame()`.
  */
-import type { CtrlFrame } from '../codec/frames.js';
+import type { ControlFrame } from '../codec/frames.js';
 import type { InvalidFrame } from '../codec/frame-decoder.js';
 import type { SpdyConfig } from '../config.js';
 import type { Session } from './session.js';
@@ -32,27 +32,27 @@ export interface SessionCallbacks {
    */
   recvCb?: (session: Session, length: number) => Uint8Array | null | undefined;
   /** A valid control frame was received. */
-  onCtrlRecvCb?: (session: Session, frame: CtrlFrame) => void;
+  onCtrlRecvCb?: (session: Session, frame: ControlFrame) => void;
   /**
    * A control frame was received and refused; RST_STREAM or GOAWAY with
    * `statusCode` is on its way. `frame` is an `InvalidFrame` when its
    * header block could not be read.
    */
-  onInvalidCtrlRecvCb?: (session: Session, frame: CtrlFrame | InvalidFrame, statusCode: number) => void;
+  onInvalidCtrlRecvCb?: (session: Session, frame: ControlFrame | InvalidFrame, statusCode: number) => void;
   /** The payload of a DATA frame on an open stream (a view: copy it to keep it). */
   onDataChunkRecvCb?: (session: Session, flags: number, streamId: number, data: Uint8Array) => void;
   /** A DATA frame on an open stream was received whole. */
   onDataRecvCb?: (session: Session, flags: number, streamId: number, length: number) => void;
   /** A control frame is about to be sent; a SYN_STREAM has its stream id here. */
-  beforeCtrlSendCb?: (session: Session, frame: CtrlFrame) => void;
+  beforeCtrlSendCb?: (session: Session, frame: ControlFrame) => void;
   /** A control frame was sent. */
-  onCtrlSendCb?: (session: Session, frame: CtrlFrame) => void;
+  onCtrlSendCb?: (session: Session, frame: ControlFrame) => void;
   /**
    * A queued control frame can no longer be sent; `errorCode` is one of the
    * `ERR_*` codes. For a SYN_STREAM, which has no stream id yet (0), the
    * `streamUserData` given at submit time comes as the fourth argument.
    */
-  onCtrlNotSendCb?: (session: Session, frame: CtrlFrame, errorCode: number, streamUserData?: unknown) => void;
+  onCtrlNotSendCb?: (session: Session, frame: ControlFrame, errorCode: number, streamUserData?: unknown) => void;
   /** A DATA frame was sent. */
   onDataSendCb?: (session: Session, flags: number, streamId: number, length: number) => void;
   /** A stream closed; its user data can still be read inside this callback. */

@@ -5,7 +5,7 @@
  * asks before acting; crossing any of them ends the session with GOAWAY.
  */
 import { CLIENT, DATA, DATA_FLAG_FIN, PING, RST_STREAM, SETTINGS, type Side } from '../codec/constants.js';
-import type { CtrlFrame } from '../codec/frames.js';
+import type { ControlFrame } from '../codec/frames.js';
 import type { DecodedFrame } from '../codec/frame-decoder.js';
 import type { ResolvedConfig } from '../config.js';
 import { TokenBucket } from './rate-limit.js';
@@ -19,7 +19,7 @@ const bucket = (perSecond: number, config: ResolvedConfig): TokenBucket | null =
 export class PeerLimits {
   private readonly buckets: Readonly<Record<FloodKind, TokenBucket | null>>;
   /** Answers to the peer's frames that are queued and not yet written. */
-  private readonly pending = new Set<CtrlFrame>();
+  private readonly pending = new Set<ControlFrame>();
   private readonly maxPending: number;
   /** Parity of the PING ids the peer starts: even from a client's point of view. */
   private readonly peerPingParity: number;
@@ -60,13 +60,13 @@ export class PeerLimits {
   }
 
   /** An answer to the peer was queued; false when that makes more waiting than allowed. */
-  replyQueued(frame: CtrlFrame): boolean {
+  replyQueued(frame: ControlFrame): boolean {
     this.pending.add(frame);
     return this.pending.size <= this.maxPending;
   }
 
   /** A control frame was written: if it was an answer, it waits no more. */
-  sent(frame: CtrlFrame): void {
+  sent(frame: ControlFrame): void {
     this.pending.delete(frame);
   }
 

@@ -6,7 +6,7 @@
  * limit is reached without holding anything else.
  */
 import { SYN_STREAM } from '../codec/constants.js';
-import type { CtrlFrame } from '../codec/frames.js';
+import type { ControlFrame } from '../codec/frames.js';
 import type { AnyDataProvider } from './data-provider.js';
 import { PriorityHeap } from './priority-heap.js';
 
@@ -16,7 +16,7 @@ export const URGENT_PRI = -1;
 /** A control frame to send, with what it brings along. */
 export interface CtrlItem {
   readonly kind: 'ctrl';
-  readonly frame: CtrlFrame;
+  readonly frame: ControlFrame;
   pri: number;
   seq: number;
   /** SYN_STREAM and SYN_REPLY: the body that follows the frame. */

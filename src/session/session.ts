@@ -15,7 +15,7 @@ import {
 } from '../codec/constants.js';
 import {
   GoawayFrame, HeadersFrame, PingFrame, RstStreamFrame, SettingsFrame, SynReplyFrame, SynStreamFrame,
-  WindowUpdateFrame, type CtrlFrame, type DataFrame, type SettingsEntry,
+  WindowUpdateFrame, type ControlFrame, type DataFrame, type SettingsEntry,
 } from '../codec/frames.js';
 import { FrameDecoder, InvalidFrame, UnknownFrame, type DecodedFrame } from '../codec/frame-decoder.js';
 import { FrameEncoder, writeDataHead } from '../codec/frame-encoder.js';
@@ -426,7 +426,7 @@ export class Session {
     this.queue.push(this.queue.stamp(item));
   }
 
-  private addUrgent(frame: CtrlFrame): void {
+  private addUrgent(frame: ControlFrame): void {
     this.enqueue({ kind: 'ctrl', frame, pri: URGENT_PRI, seq: 0 });
   }
 
@@ -439,7 +439,7 @@ export class Session {
   }
 
   /** Queues an answer the peer's frame calls for; a peer that makes us owe too many is given up. */
-  private addReply(frame: CtrlFrame): void {
+  private addReply(frame: ControlFrame): void {
     if (!this.limits.replyQueued(frame)) this.failSession(GOAWAY_PROTOCOL_ERROR);
   }
 
@@ -561,7 +561,7 @@ export class Session {
    * header compressor may have taken the block in already, so the peer's
    * decompressor could not follow us any more: the session is given up.
    */
-  private encode(frame: CtrlFrame): Uint8Array | null {
+  private encode(frame: ControlFrame): Uint8Array | null {
     try {
       return this.encoder.encode(frame);
     } catch (err) {
@@ -787,14 +787,14 @@ export class Session {
   }
 
   /** Answers a frame that opens or uses a stream wrongly: RST_STREAM and the invalid-frame callback. */
-  private refuseStreamFrame(streamId: number, frame: CtrlFrame | InvalidFrame, statusCode: number): void {
+  private refuseStreamFrame(streamId: number, frame: ControlFrame | InvalidFrame, statusCode: number): void {
     const rst = this.addRstStream(streamId, statusCode);
     this.cb.onInvalidCtrlRecvCb?.(this, frame, statusCode);
     this.addReply(rst);
   }
 
   /** Answers a frame that breaks the session: the invalid-frame callback and GOAWAY. */
-  private refuseSession(frame: CtrlFrame): void {
+  private refuseSession(frame: ControlFrame): void {
     this.cb.onInvalidCtrlRecvCb?.(this, frame, PROTOCOL_ERROR);
     this.failSession(GOAWAY_PROTOCOL_ERROR);
   }

@@ -13,7 +13,7 @@ import {
   SERVER, SYN_REPLY, SYN_STREAM,
   type ProtocolVersion, type Side,
 } from '../codec/constants.js';
-import type { CtrlFrame } from '../codec/frames.js';
+import type { ControlFrame } from '../codec/frames.js';
 import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
 import type { NvInput } from '../codec/nv.js';
 import { frameTypeName } from '../codec/trace.js';
@@ -512,7 +512,7 @@ export class SpdySession {
     this.finish(reason);
   }
 
-  private onCtrlRecv(frame: CtrlFrame): void {
+  private onCtrlRecv(frame: ControlFrame): void {
     switch (frame.frameType) {
       case SYN_STREAM: {
         const origin = frame.assocStreamId !== 0 ? 'remote-push' : 'remote';
@@ -600,7 +600,7 @@ export class SpdySession {
     return n;
   }
 
-  private beforeCtrlSend(frame: CtrlFrame): void {
+  private beforeCtrlSend(frame: ControlFrame): void {
     if (frame.frameType !== SYN_STREAM) return;
     const c = this.core.getStreamUserData(frame.streamId);
     if (!(c instanceof StreamController) || c.id !== 0) return;
@@ -615,7 +615,7 @@ export class SpdySession {
     c.opened.resolve(c.stream);
   }
 
-  private onCtrlSend(frame: CtrlFrame): void {
+  private onCtrlSend(frame: ControlFrame): void {
     switch (frame.frameType) {
       case SYN_REPLY:
         this.streams.get(frame.streamId)?.replySent.resolve();
@@ -637,7 +637,7 @@ export class SpdySession {
     }
   }
 
-  private onCtrlNotSend(frame: CtrlFrame, code: number, userData: unknown): void {
+  private onCtrlNotSend(frame: ControlFrame, code: number, userData: unknown): void {
     const err = new SpdyError(`${frameTypeName(frame.frameType)} could not be sent (error ${code})`, { code });
     switch (frame.frameType) {
       case SYN_STREAM:
