@@ -84,6 +84,9 @@ export const GOAWAY_OK = 0;
 export const GOAWAY_PROTOCOL_ERROR = 1;
 export const GOAWAY_INTERNAL_ERROR = 2;
 
+/** `Session.setOption`: turn the automatic WINDOW_UPDATEs off (true) or on (false). */
+export const OPT_NO_AUTO_WINDOW_UPDATE = 1;
+
 /** Set on `readCtrl.flags` by a DataProvider's read callback at the end of the body. */
 export const READ_EOF = 1;
 

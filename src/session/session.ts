@@ -4,7 +4,7 @@
  * calling back synchronously. No I/O, no timers, no Node APIs.
  */
 import {
-  CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE,
+  CLIENT, CTRL_FLAG_FIN, OPT_NO_AUTO_WINDOW_UPDATE, CTRL_FLAG_UNIDIRECTIONAL, DATA, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE,
   ERR_DEFERRED, ERR_FRAME_TOO_LARGE, ERR_GOAWAY_ALREADY_SENT, ERR_STREAM_CLOSED, ERR_STREAM_CLOSING,
   ERR_STREAM_ID_NOT_AVAILABLE, ERR_SYN_STREAM_NOT_ALLOWED, FLAG_SETTINGS_NONE,
   FLOW_CONTROL_ERROR, GOAWAY, GOAWAY_INTERNAL_ERROR, GOAWAY_PROTOCOL_ERROR, HEADERS, INTERNAL_ERROR,
@@ -93,6 +93,8 @@ export class Session {
   readonly version: ProtocolVersion;
   /** The resolved limits and switches. */
   readonly config: ResolvedConfig;
+  /** `config.autoWindowUpdate`, switchable later with `setOption`. */
+  private autoUpdate: boolean;
   private readonly wire: WireVersion;
   private readonly cb: SessionCallbacks;
   private readonly user: unknown;
@@ -134,6 +136,7 @@ export class Session {
     }
     this.config = resolveConfig(options.config, side);
     this.limits = new PeerLimits(this.config, side);
+    this.autoUpdate = this.config.autoWindowUpdate;
     this.cb = options;
     this.streams = new StreamTable((id) => this.isMyStreamId(id), (id, status) => this.cb.onStreamCloseCb?.(this, id, status));
     this.user = options.userData;
@@ -170,6 +173,20 @@ export class Session {
   /** The `userData` given at creation. */
   get userData(): unknown {
     return this.user;
+  }
+
+  /**
+   * Changes an option after construction, as spdylay's `session_set_option`.
+   * `OPT_NO_AUTO_WINDOW_UPDATE` with `true` (or 1) stops the automatic
+   * WINDOW_UPDATEs, `false` (or 0) resumes them. An unknown option, or a
+   * value that is not a boolean or 0/1, is an `InvalidArgumentError`.
+   */
+  setOption(option: number, value: boolean | number): void {
+    if (option !== OPT_NO_AUTO_WINDOW_UPDATE) throw new InvalidArgumentError(`unknown option ${String(option)}`);
+    if (value !== true && value !== false && value !== 0 && value !== 1) {
+      throw new InvalidArgumentError(`option ${option} takes a boolean, not ${String(value)}`);
+    }
+    this.autoUpdate = !value;
   }
 
   // ---------------------------------------------------------------- state
@@ -974,7 +991,7 @@ export class Session {
     const enforce = this.config.peerFlowControl;
     if (this.connFlow) {
       if (!this.connRecv.receive(length) && enforce) return this.failSession(GOAWAY_PROTOCOL_ERROR);
-      if (this.config.autoWindowUpdate) this.autoWindowUpdate(0, this.connRecv);
+      if (this.autoUpdate) this.autoWindowUpdate(0, this.connRecv);
     }
     const stream = this.streams.get(frame.streamId);
     if (!stream || !dataReceivable(stream, this.isMyStreamId(stream.id))) {
@@ -991,7 +1008,7 @@ export class Session {
         return;
       }
       // A stream's last frame needs no more window.
-      if (this.config.autoWindowUpdate && !fin) this.autoWindowUpdate(stream.id, stream.recv);
+      if (this.autoUpdate && !fin) this.autoWindowUpdate(stream.id, stream.recv);
     }
     this.cb.onDataChunkRecvCb?.(this, frame.flags, frame.streamId, frame.data);
     this.cb.onDataRecvCb?.(this, frame.flags, frame.streamId, length);
@@ -1012,7 +1029,7 @@ export class Session {
    * the application gives windows back itself, the session gives back these.
    */
   private dropData(length: number): void {
-    if (!this.connFlow || this.config.autoWindowUpdate) return;
+    if (!this.connFlow || this.autoUpdate) return;
     this.connRecv.dropped += length;
     if (this.connRecv.dropped >= this.connRecv.size / 2) {
       const delta = this.connRecv.dropped;

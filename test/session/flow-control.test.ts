@@ -6,7 +6,7 @@ import {
   CLIENT, SERVER, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SYN_STREAM, SYN_REPLY, DATA, RST_STREAM,
   GOAWAY, SETTINGS, WINDOW_UPDATE, FLOW_CONTROL_ERROR, GOAWAY_PROTOCOL_ERROR, DATA_FLAG_FIN,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, MAX_WINDOW_SIZE,
-  Session, InvalidArgumentError, StreamClosedError, type ProtocolVersion,
+  Session, InvalidArgumentError, StreamClosedError, OPT_NO_AUTO_WINDOW_UPDATE, type ProtocolVersion,
 } from '../../src/index.js';
 import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes } from './harness.js';
 
@@ -150,6 +150,26 @@ test('with autoWindowUpdate false nothing is sent by itself; submitWindowUpdate 
   peer.feed({ frameType: DATA, streamId: 1, data: bytes(9632) });
   peer.flush();
   assert.is(peer.sentOf(RST_STREAM).length + peer.sentOf(GOAWAY).length, 0);
+});
+
+test('setOption turns the automatic WINDOW_UPDATEs off and on again', () => {
+  const peer = downloader(PROTO_SPDY3);
+  peer.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE, true);
+  peer.feed({ frameType: DATA, streamId: 1, data: bytes(40000) });
+  peer.flush();
+  assert.is(peer.sentOf(WINDOW_UPDATE).length, 0);
+  peer.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE, 0);
+  peer.feed({ frameType: DATA, streamId: 1, data: bytes(1000) });
+  peer.flush();
+  assert.equal(peer.sentOf(WINDOW_UPDATE).map((f) => [f.streamId, f.deltaWindowSize]), [[1, 41000]]);
+});
+
+test('setOption refuses an unknown option and a value of the wrong kind', () => {
+  const peer = downloader(PROTO_SPDY3);
+  assert.throws(() => peer.session.setOption(0, true), (e: unknown) => e instanceof InvalidArgumentError);
+  assert.throws(() => peer.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE, 2), (e: unknown) => e instanceof InvalidArgumentError);
+  assert.throws(() => peer.session.setOption(OPT_NO_AUTO_WINDOW_UPDATE, 'yes' as unknown as boolean),
+    (e: unknown) => e instanceof InvalidArgumentError);
 });
 
 test('submitWindowUpdate lowers the unacknowledged count but never below 0', () => {
