@@ -5,7 +5,6 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { formatTimestamp } from '../codec/trace.js';
-import { npnToken } from '../codec/npn.js';
 import type { SpdyConfig } from '../config.js';
 import { formatTracedFrame } from '../http/frame-trace.js';
 import { connect, type ConnectOptions } from '../node/http/connect.js';
@@ -200,10 +199,10 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
         upgrade: args.flags.has('upgrade'),
       };
       if (verbose) {
-        options.onHandshake = ({ version: v, alpnProtocol }) => {
-          const stamp = formatTimestamp(elapsed());
-          if (alpnProtocol) io.stdout.write(`${stamp} ALPN: the server chose ${alpnProtocol}\n`);
-          io.stdout.write(`${stamp} Handshake complete (${npnToken(v)})\n`);
+        // spdylay's lines: the handshake line alone, then (TLS) the protocol, indented as frame details are.
+        options.onHandshake = ({ alpnProtocol }) => {
+          io.stdout.write(`${formatTimestamp(elapsed())} Handshake complete\n`);
+          if (alpnProtocol) io.stdout.write(`          ALPN selected the protocol: ${alpnProtocol}\n`);
         };
         options.onFrame = (direction, frame) => io.stdout.write(`${formatTracedFrame(direction, frame, elapsed())}\n`);
       }

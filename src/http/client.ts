@@ -6,6 +6,7 @@ import { CANCEL, INTERNAL_ERROR, PROTO_SPDY2, PROTOCOL_ERROR, REFUSED_STREAM } f
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
 import type { Nv } from '../codec/nv.js';
+import { ACCEPTED_CODINGS } from './content-coding.js';
 import { requestNv } from './headers.js';
 import { InvalidResponseError, responseFromNv } from './response.js';
 import { PushStore, pushedUrl, type PushedResponse } from './push-store.js';
@@ -133,6 +134,7 @@ export class SpdyClient {
 
     const body = request.body;
     const nv = requestNv(new URL(request.url), request.method, request.headers);
+    if (!request.headers.has('accept-encoding')) nv.push(['accept-encoding', ACCEPTED_CODINGS]);
     const priority = this.priorityOf(init.priority);
 
     let stream: SpdyStream | null = null;

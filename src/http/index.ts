@@ -20,3 +20,4 @@ export { PrefaceReader } from './preface.js';
 export {
   traceTransport, formatTracedFrame, type FrameListener, type TraceDirection, type TraceOptions,
 } from './frame-trace.js';
+export { decodeContentCoding, ACCEPTED_CODINGS } from './content-coding.js';

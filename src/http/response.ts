@@ -1,8 +1,10 @@
 /**
  * A SPDY reply as a WHATWG `Response`: `:status` becomes `status` and
- * `statusText`, the other headers `headers`, the stream's readable the body.
+ * `statusText`, the other headers `headers`, the stream's readable the body
+ * (its gzip or deflate content coding undone).
  */
 import type { NvInput } from '../codec/nv.js';
+import { decodeContentCoding } from './content-coding.js';
 import { headersFromNv, isNullBodyStatus, nvGet, parseStatus } from './headers.js';
 
 /** A reply header block that cannot be an HTTP response. */
@@ -28,7 +30,9 @@ export function responseFromNv(nv: NvInput, body: ReadableStream<Uint8Array> | n
   }
   const nullBody = isNullBodyStatus(parsed.status);
   if (nullBody && body) body.cancel().catch(() => undefined);
-  const response = new Response(nullBody ? null : body, {
+  // As fetch does: the body comes decoded, the headers stay as sent.
+  const decoded = body && !nullBody ? decodeContentCoding(body, headers.get('content-encoding')) : null;
+  const response = new Response(decoded, {
     status: parsed.status,
     statusText: parsed.statusText,
     headers,

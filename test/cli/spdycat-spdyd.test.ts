@@ -47,6 +47,7 @@ interface Daemon {
   child: ChildProcess;
   port: number;
   stderr: () => string;
+  stdout: () => string;
 }
 
 function startSpdyd(args: string[]): Promise<Daemon> {
@@ -56,11 +57,12 @@ function startSpdyd(args: string[]): Promise<Daemon> {
       env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') },
     });
     let stderr = '';
-    child.stdout!.resume();
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => {
       stderr += d;
       const port = /listening on port (\d+)/.exec(stderr)?.[1];
-      if (port) ready({ child, port: Number(port), stderr: () => stderr });
+      if (port) ready({ child, port: Number(port), stderr: () => stderr, stdout: () => stdout });
     });
     child.on('close', (code) => fail(new Error(`spdyd exited ${code}: ${stderr}`)));
   });
@@ -93,7 +95,7 @@ tls('-v traces the frames in spdylay\'s format', async () => {
   const r = await run(['-v', '--ca', certFile, `https://localhost:${daemon.port}/hello.txt`]);
   assert.is(r.code, 0, r.stderr);
   const out = r.stdout;
-  assert.match(out, /^\[\s*\d+\.\d{3}\] Handshake complete/m);
+  assert.match(out, /^\[\s*\d+\.\d{3}\] Handshake complete\n {10}ALPN selected the protocol: spdy\/3\.1\n/m);
   assert.match(out, /^\[\s*\d+\.\d{3}\] send SYN_STREAM frame <version=3, flags=1, length=\d+>\n {10}\(stream_id=1, assoc_stream_id=0, pri=3\)\n/m);
   assert.match(out, /^ {10}:method: GET$/m);
   assert.match(out, /^ {10}:path: \/hello\.txt$/m);
@@ -150,6 +152,16 @@ tls('an untrusted certificate fails unless -k is given', async () => {
   assert.is(insecure.stdout, 'hello spdy\n');
 });
 
+tls('-w sets the stream window we announce, -W the SPDY/3.1 connection window', async () => {
+  const r = await run(['-v', '-w', '18', '-W', '20', '--ca', certFile, `https://localhost:${daemon.port}/hello.txt`]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /send SETTINGS frame <version=3, flags=0, length=\d+>\n {10}\(niv=\d+\)\n(?: {10}\[\d+\(0\):\d+\]\n)* {10}\[7\(0\):262144\]$/m);
+  // The connection window starts at 64 KiB: 2^20 needs 983040 more.
+  assert.match(r.stdout, /send WINDOW_UPDATE frame <version=3, flags=0, length=8>\n {10}\(stream_id=0, delta_window_size=983040\)$/m);
+  const bad = await run(['-w', '31', `https://localhost:${daemon.port}/`]);
+  assert.is(bad.code, 2);
+});
+
 tls.run();
 
 const plain = suite('spdycat against spdyd in cleartext');
@@ -203,6 +215,71 @@ plain('spdyd without a certificate uses a self-signed localhost one that spdycat
   } finally {
     await stop(d);
   }
+});
+
+const SPDYLAY_TRACES = join(root, '..', 'shared', 'interop', 'spdylay');
+
+/**
+ * A trace line reduced to its shape: times, numbers, header names and
+ * values, frame types and body text made generic.
+ */
+function shapeOf(line: string): string {
+  if (!line.startsWith('[') && !line.startsWith(' ')) return 'BODY';
+  return line
+    .replace(/^\[\s*\d+\.\d{3}\]/, '[T]')
+    .replace(/^(\[T\]) (send|recv) [A-Z_]+ frame/, '$1 DIR TYPE frame')
+    .replace(/^ {10}:?[a-z0-9-]+: .*$/, '          NAME: VALUE')
+    .replace(/\d+/g, 'N');
+}
+
+/** What spdylay prints for the frames its captures do not show (its printer's formats). */
+const SPDYLAY_OTHER_SHAPES = [
+  '          (stream_id=N, delta_window_size=N)',
+  '          (stream_id=N, status_code=N)',
+  '          (unique_id=N)',
+];
+
+for (const [flag, capture] of [['-2', 'TRACE-v2.txt'], ['-3', 'TRACE-v3.txt'], ['--spdy3-1', 'TRACE-v31.txt']] as const) {
+  plain(`${flag} -v prints every line in a shape spdylay's spdycat prints, and all the shapes of its ${capture}`, async () => {
+    const theirs = readFileSync(join(SPDYLAY_TRACES, capture), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const theirShapes = new Set(theirs.map(shapeOf));
+    const d = await startSpdyd(['--no-tls', flag]);
+    try {
+      const r = await run(['--no-tls', flag, '-v', `http://127.0.0.1:${d.port}/hello.txt`]);
+      assert.is(r.code, 0, r.stderr);
+      const ours = r.stdout.split('\n').filter((l) => l !== '');
+      assert.is(shapeOf(ours[0]!), '[T] Handshake complete', 'the first line, as spdylay has it');
+      const known = new Set([...theirShapes, ...SPDYLAY_OTHER_SHAPES]);
+      for (const line of ours) assert.ok(known.has(shapeOf(line)), `a line spdylay would not print: ${JSON.stringify(line)}`);
+      const ourShapes = new Set(ours.map(shapeOf));
+      for (const shape of theirShapes) assert.ok(ourShapes.has(shape), `missing a line like ${JSON.stringify(shape)}`);
+      const version = flag === '-2' ? 2 : 3;
+      assert.match(r.stdout, new RegExp(`send SYN_STREAM frame <version=${version}, flags=1, `));
+      // Only SPDY/3.1 has a connection window to open.
+      assert.is(/send WINDOW_UPDATE frame <[^>]*>\n {10}\(stream_id=0,/.test(r.stdout), flag === '--spdy3-1');
+    } finally {
+      await stop(d);
+    }
+  });
+}
+
+plain('spdyd -v traces each connection\'s frames; its version flag is the only one it speaks over TLS', async () => {
+  const d = await startSpdyd(['-v', '-2', '--cert', certFile, '--key', keyFile]);
+  try {
+    const r = await run(['-v', '--ca', certFile, `https://localhost:${d.port}/hello.txt`]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /ALPN selected the protocol: spdy\/2$/m);
+    assert.match(r.stdout, /send SYN_STREAM frame <version=2, /);
+    assert.is(r.stdout.split('\n').filter((l) => !l.startsWith('[') && !l.startsWith(' ')).join(''), 'hello spdy');
+    const refused = await run(['-3', '--ca', certFile, `https://localhost:${d.port}/hello.txt`]);
+    assert.is(refused.code, 1, 'a client that wants only SPDY/3 finds no common protocol');
+  } finally {
+    await stop(d);
+  }
+  const served = d.stdout();
+  assert.match(served, /recv SYN_STREAM frame <version=2, flags=1, length=\d+>/);
+  assert.match(served, /send SYN_REPLY frame <version=2, flags=0, length=\d+>/);
+  assert.match(served, /send DATA frame \(stream_id=1, flags=\d, length=\d+\)/);
 });
 
 plain.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -32,6 +32,15 @@ for (const [label, v] of VERSIONS) {
     assert.is(block.length, v === 2 ? 2 + 2 + 1 + 2 + 2 : 4 + 4 + 1 + 4 + 2);
   });
 
+  pack('the space counted for a block is in bytes: UTF-8 values, joined repeats and empty values all get exact length fields', () => {
+    const nv: [string, string][] = [['b', 'é'], ['a', ''], ['b', ''], ['b', '✓✓'], ['c', 'plain']];
+    const block = packHeaderBlock(nv, v);
+    const field = v === 2 ? 2 : 4;
+    // count, then a: '' / b: 'é\0✓✓' (2 + 1 + 6 bytes) / c: 'plain'.
+    assert.is(block.length, field + (field + 1 + field + 0) + (field + 1 + field + 9) + (field + 1 + field + 5));
+    assert.equal(Array.from(block), Array.from(rawHeaderBlock(v, [['a', ''], ['b', 'é\0✓✓'], ['c', 'plain']])));
+  });
+
   pack('non-ASCII values are written as UTF-8 and read back', () => {
     const nv: [string, string][] = [['x-name', 'café ✓ '.repeat(20)]];
     assert.equal(unpackHeaderBlock(packHeaderBlock(nv, v), v), nv);

@@ -2,8 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CLIENT, DataFrame, FrameDecoder, FrameEncoder, GoawayFrame, PROTO_SPDY3, SERVER, SettingsFrame,
-  SynReplyFrame, SynStreamFrame, formatFrame, type DecodedFrame, type Frame,
+  SYN_REPLY, SynReplyFrame, SynStreamFrame, formatFrame, type DecodedFrame, type Frame,
 } from '../../src/codec/index.js';
+import { Session } from '../../src/session/index.js';
 import { captureBytes, toHex, traceLines } from './captures.js';
 
 const clientBytes = captureBytes('WIRE-v3.hex');
@@ -102,6 +103,16 @@ server('decode to SETTINGS, SYN_REPLY, DATA and DATA with FIN', () => {
   assert.match(new TextDecoder().decode(data.data), /^hello spdy \d{4}-\d\d-\d\d\n$/);
   assert.is(tDataFin![0], '[  0.000] recv DATA frame (stream_id=1, flags=1, length=0)');
   assert.equal([fin.streamId, fin.flags, fin.length], [1, 1, 0]);
+});
+
+server('a server Session\'s first bytes are spdyd\'s: SETTINGS MAX_CONCURRENT_STREAMS=100 before anything else', () => {
+  const written: Uint8Array[] = [];
+  const session = new Session(SERVER, PROTO_SPDY3, { sendCb: (_s, d) => (written.push(d.slice()), d.length) });
+  session.recv(clientBytes.subarray(0, 8 + 229));
+  session.submitResponse(1, [[':status', '200 OK'], [':version', 'HTTP/1.1']]);
+  session.send();
+  assert.is(toHex(written[0]!), toHex(serverBytes.subarray(0, 20)));
+  assert.is(written[1]![3], SYN_REPLY);
 });
 
 server('our server encoder (level 9) gives a SYN_REPLY with the same headers, about as small', () => {

@@ -1,9 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ERR_ZLIB, FrameError, GOAWAY_PROTOCOL_ERROR, HeaderDeflater, HeaderInflater, dictionaryFor, packHeaderBlock,
-  type WireVersion,
+  ERR_ZLIB, FrameDecoder, FrameEncoder, FrameError, GOAWAY_PROTOCOL_ERROR, HeaderDeflater, HeaderInflater, PROTO_SPDY3,
+  PROTO_SPDY3_1, SYN_STREAM, SynStreamFrame, dictionaryFor, packHeaderBlock, type WireVersion,
 } from '../../src/codec/index.js';
+import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { toHex } from './captures.js';
 
 /** zlib's Adler-32, to check which dictionary a stream names. */
@@ -45,6 +46,25 @@ for (const v of [2, 3] as WireVersion[]) {
     const dictId = new DataView(out.buffer, out.byteOffset).getUint32(2);
     assert.is(dictId, adler32(dictionaryFor(v)));
     assert.is.not(dictId, adler32(dictionaryFor(v === 2 ? 3 : 2)));
+  });
+
+  t('the deflater uses memLevel 1 as spdylay does: its bytes are those of a memLevel-1 zlib stream, not a default one', () => {
+    // Thousands of literals: zlib closes a deflate block every 128 of them at memLevel 1,
+    // every 16384 at memLevel 8, so the two settings give different bytes.
+    let x = 7;
+    const noise = Array.from({ length: 3000 }, () => String.fromCharCode(0x61 + ((x = (x * 1103515245 + 12345) >>> 0) >>> 24) % 26)).join('');
+    const blocks = [packHeaderBlock([['x-noise', noise]], v), packHeaderBlock(BLOCKS[0]!, v)];
+    const reference = (memLevel: number): string => {
+      const d = new Deflate({ level: 9, windowBits: 11, memLevel, dictionary: dictionaryFor(v) });
+      const out: Uint8Array[] = [];
+      d.onData = (chunk) => out.push(chunk);
+      for (const block of blocks) d.push(block, Z_SYNC_FLUSH);
+      return out.map(toHex).join('');
+    };
+    const deflater = new HeaderDeflater(v, 9);
+    const ours = blocks.map((b) => toHex(deflater.deflate(b, 0))).join('');
+    assert.is(ours, reference(1));
+    assert.is.not(ours, reference(8));
   });
 
   t('each block ends with a sync flush marker', () => {
@@ -103,3 +123,20 @@ for (const v of [2, 3] as WireVersion[]) {
 
   t.run();
 }
+
+const v31 = suite('header compression in SPDY/3.1');
+
+v31('SPDY/3.1 is version 3 on the wire with the SPDY/3 dictionary: a SPDY/3 decoder reads its header blocks', () => {
+  const encoder = new FrameEncoder({ version: PROTO_SPDY3_1 });
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3 });
+  for (const [i, nv] of BLOCKS.entries()) {
+    const bytes = encoder.encode({ frameType: SYN_STREAM, streamId: 2 * i + 1, nv });
+    assert.equal([bytes[0], bytes[1], bytes[3]], [0x80, 3, SYN_STREAM]);
+    if (i === 0) assert.is(new DataView(bytes.buffer, bytes.byteOffset).getUint32(20), adler32(dictionaryFor(3)));
+    const [back] = decoder.push(bytes);
+    assert.instance(back, SynStreamFrame);
+    assert.equal(new Map((back as SynStreamFrame).nv), new Map(nv));
+  }
+});
+
+v31.run();

@@ -44,4 +44,33 @@ test('server.close() lets an open request finish, then refuses new connections',
   }
 });
 
+test('server.close() sends GOAWAY on an open session: new requests are refused there while the open one finishes', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const inHandler = new Promise<void>((r) => (started = r));
+  const lb = await loopback(async () => {
+    started();
+    await gate;
+    return new Response('finished');
+  });
+  try {
+    const pending = lb.client.fetch('/slow');
+    await inHandler;
+    const closing = lb.server.close();
+    // The GOAWAY reaches the client; a PING round trip orders us after it.
+    await lb.client.ping();
+    await lb.client.fetch('/late').then(
+      () => assert.unreachable('a request after GOAWAY should be refused'),
+      (err) => assert.instance(err, Error),
+    );
+    release();
+    assert.is(await (await pending).text(), 'finished');
+    await closing;
+    await lb.client.closed;
+  } finally {
+    await lb.client.close().catch(() => undefined);
+  }
+});
+
 test.run();

@@ -3,6 +3,9 @@ import * as assert from 'uvu/assert';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../../src/codec/constants.js';
 import type { Nv } from '../../src/codec/nv.js';
 import { loopback } from './loopback.js';
+import { DATA, DATA_FLAG_FIN, REFUSED_STREAM, RST_STREAM, SYN_REPLY, SYN_STREAM } from '../../src/codec/constants.js';
+import { SpdyClient } from '../../src/http/client.js';
+import { hostileTransportPeer } from '../hardening/hostile-peer.js';
 
 const versions: Array<[string, ProtocolVersion]> = [['SPDY/2', PROTO_SPDY2], ['SPDY/3', PROTO_SPDY3], ['SPDY/3.1', PROTO_SPDY3_1]];
 
@@ -66,6 +69,25 @@ test('a request carries :method :path :version :host :scheme and no hop-by-hop h
   } finally {
     await lb.close();
   }
+});
+
+test('a GET the server refuses with REFUSED_STREAM is sent again on a new stream', async () => {
+  const peer = hostileTransportPeer('client');
+  const client = new SpdyClient(peer.session, { origin: 'https://example.test' });
+  const response = client.fetch('/again');
+  const synStreams = () => peer.frames.filter((f) => f.frameType === SYN_STREAM) as any[];
+  while (synStreams().length < 1) await new Promise((r) => setImmediate(r));
+  await peer.send({ frameType: RST_STREAM, streamId: synStreams()[0].streamId, statusCode: REFUSED_STREAM });
+  while (synStreams().length < 2) await new Promise((r) => setImmediate(r));
+  const [first, second] = synStreams();
+  assert.is(second.streamId, first.streamId + 2);
+  assert.equal(second.nv, first.nv);
+  await peer.send(
+    { frameType: SYN_REPLY, streamId: second.streamId, nv: [[':status', '200 OK'], [':version', 'HTTP/1.1']] },
+    { frameType: DATA, streamId: second.streamId, flags: DATA_FLAG_FIN, data: new TextEncoder().encode('second time') },
+  );
+  assert.is(await (await response).text(), 'second time');
+  peer.session.destroy();
 });
 
 test('arrayBuffer(), text() and a HEAD request work on responses', async () => {

@@ -138,6 +138,33 @@ test('spdyclient.py: urlfetch drives a handler per URL, sharing one session per 
   }
 });
 
+test('urlfetch: successive URLs of one origin share a session; an origin in between starts another', async () => {
+  const { serve } = await import('../../src/node/http/serve.js');
+  let connections = 0;
+  const server = serve(
+    { port: 0, hostname: '127.0.0.1', plain: true, onConnection: () => connections++ },
+    (req) => new Response(new URL(req.url).pathname),
+  );
+  await server.ready;
+  try {
+    const a = `http://localhost:${server.port}`;
+    const b = `http://127.0.0.1:${server.port}`;
+    const bodies = new Map<string, string>();
+    class Collect extends BaseSPDYStreamHandler {
+      override onData(data: Uint8Array): void {
+        bodies.set(this.url, (bodies.get(this.url) ?? '') + new TextDecoder().decode(data));
+      }
+    }
+    const handlers = await urlfetch([`${a}/1`, `${a}/2`, `${b}/3`, `${a}/4`], Collect);
+    assert.is(connections, 3, 'a, then b, then a again');
+    assert.equal(handlers.map((h) => h.streamId), [1, 3, 1, 1]);
+    assert.equal([...bodies.values()].sort(), ['/1', '/2', '/3', '/4']);
+    assert.is(bodies.get(`${b}/3`), '/3');
+  } finally {
+    await server.close();
+  }
+});
+
 test('urlfetch reports a reset stream to onClose with its status code', async () => {
   const { loopback } = await import('./loopback.js');
   const lb = await loopback((req) => {

@@ -8,7 +8,7 @@ import {
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, MAX_WINDOW_SIZE,
   Session, InvalidArgumentError, StreamClosedError, OPT_NO_AUTO_WINDOW_UPDATE, type ProtocolVersion,
 } from '../../src/index.js';
-import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes } from './harness.js';
+import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider } from './harness.js';
 
 const sentBytes = (peer: RawPeer, id: number) =>
   peer.sent.filter((f: any) => f.frameType === DATA && f.streamId === id).reduce((n, f: any) => n + f.data.length, 0);
@@ -44,6 +44,32 @@ test('a WINDOW_UPDATE grows the window by its delta and lets held DATA go', () =
   assert.is(peer.log.frames('onCtrlRecvCb', WINDOW_UPDATE).length, 1);
   peer.flush();
   assert.is(sentBytes(peer, 1), 65536 + 16384);
+});
+
+test('a WINDOW_UPDATE on a stream that has sent nothing yet takes its window from 64 KiB to 64 KiB + 16 KiB', () => {
+  const peer = new RawPeer(CLIENT, PROTO_SPDY3);
+  peer.session.submitRequest(3, REQUEST, gatedProvider(bytes(10), { open: false }));
+  peer.flush();
+  assert.is(peer.session.getStreamRemoteWindowSize(1), 65536);
+  peer.feed({ frameType: WINDOW_UPDATE, streamId: 1, deltaWindowSize: 16384 });
+  assert.is(peer.session.getStreamRemoteWindowSize(1), 65536 + 16384);
+  assert.is(peer.sentOf(RST_STREAM).length + peer.sentOf(GOAWAY).length, 0);
+});
+
+test('a new INITIAL_WINDOW_SIZE moves the window of every open stream by the difference, whatever each had used', () => {
+  const peer = new RawPeer(CLIENT, PROTO_SPDY3);
+  peer.session.submitRequest(3, REQUEST, bodyProvider(bytes(100000)));
+  peer.session.submitRequest(3, REQUEST, bodyProvider(bytes(10000)));
+  peer.session.submitRequest(3, REQUEST, gatedProvider(bytes(10), { open: false }));
+  peer.flush();
+  // Stream 3 has finished sending: it is half-closed, still open, and its window still counts.
+  assert.equal([1, 3, 5].map((id) => peer.session.getStreamRemoteWindowSize(id)), [0, 55536, 65536]);
+  peer.feed({ frameType: SETTINGS, iv: [[SETTINGS_INITIAL_WINDOW_SIZE, 0, 32768]] });
+  assert.equal([1, 3, 5].map((id) => peer.session.getStreamRemoteWindowSize(id)), [-32768, 22768, 32768]);
+  peer.feed({ frameType: SETTINGS, iv: [[SETTINGS_INITIAL_WINDOW_SIZE, 0, 100000]] });
+  assert.equal([1, 3, 5].map((id) => peer.session.getStreamRemoteWindowSize(id)), [34464, 90000, 100000]);
+  peer.flush();
+  assert.is(sentBytes(peer, 1), 100000, 'stream 1 recovered from a negative window');
 });
 
 test('a lower INITIAL_WINDOW_SIZE can make a window negative; nothing goes until it is positive again', () => {
@@ -179,13 +205,17 @@ test('submitWindowUpdate lowers the unacknowledged count but never below 0', () 
   assert.is(peer.session.getStreamRecvUnacked(1), 0);
 });
 
-test('submitWindowUpdate refuses a delta of 0 or less, an unknown stream, and stream 0 outside SPDY/3.1', () => {
+test('submitWindowUpdate refuses a delta of 0 or less, an unknown or closed stream, and stream 0 outside SPDY/3.1', () => {
   const peer = downloader(PROTO_SPDY3);
   for (const delta of [0, -1, 1.5, MAX_WINDOW_SIZE + 1]) {
     assert.throws(() => peer.session.submitWindowUpdate(1, delta), (e: unknown) => e instanceof InvalidArgumentError);
   }
   assert.throws(() => peer.session.submitWindowUpdate(3, 100), (e: unknown) => e instanceof StreamClosedError);
   assert.throws(() => peer.session.submitWindowUpdate(0, 100), (e: unknown) => e instanceof InvalidArgumentError);
+  // A stream that was open and has closed is refused the same way.
+  peer.feed({ frameType: RST_STREAM, streamId: 1, statusCode: 5 });
+  assert.is(peer.session.isStreamOpen(1), false);
+  assert.throws(() => peer.session.submitWindowUpdate(1, 100), (e: unknown) => e instanceof StreamClosedError);
   const v2 = downloader(PROTO_SPDY2);
   assert.throws(() => v2.session.submitWindowUpdate(1, 100), (e: unknown) => e instanceof InvalidArgumentError);
 });

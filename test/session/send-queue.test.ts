@@ -8,6 +8,7 @@ import {
   ERR_STREAM_ID_NOT_AVAILABLE, ERR_DEFERRED, SETTINGS_MAX_CONCURRENT_STREAMS, MAX_STREAM_ID,
   Session, DataProvider, SpdyError, CallbackFailureError, TemporalCallbackFailureError,
 } from '../../src/index.js';
+import { PriorityHeap } from '../../src/session/priority-heap.js';
 import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider } from './harness.js';
 
 const dataOf = (frames: any[], id?: number) => frames.filter((f) => f.frameType === DATA && (id === undefined || f.streamId === id));
@@ -69,6 +70,32 @@ test('sending RST_STREAM closes the stream and the streams pushed under it', () 
   peer.flush();
   assert.equal(peer.log.of('onStreamCloseCb'), [[2, CANCEL], [4, CANCEL], [1, CANCEL]]);
   assert.is(peer.session.numOpenStreams, 0);
+});
+
+test('the queue\'s priority heap hands items out by priority, then in the order they came, however pushes and pops interleave', () => {
+  type Item = { pri: number; seq: number };
+  const heap = new PriorityHeap<Item>((a, b) => (a.pri !== b.pri ? a.pri < b.pri : a.seq < b.seq));
+  assert.is(heap.pop(), undefined);
+  assert.is(heap.peek(), undefined);
+  let x = 99;
+  const rnd = (n: number) => (x = (x * 1103515245 + 12345) >>> 0) % n;
+  const model: Item[] = [];
+  let seq = 0;
+  for (let step = 0; step < 5000; step++) {
+    if (rnd(3) !== 0 || model.length === 0) {
+      const item = { pri: rnd(8), seq: seq++ };
+      heap.push(item);
+      model.push(item);
+      model.sort((a, b) => a.pri - b.pri || a.seq - b.seq);
+    } else {
+      assert.is(heap.peek(), model[0]);
+      assert.is(heap.pop(), model.shift());
+    }
+    assert.is(heap.size, model.length);
+  }
+  assert.is(heap.some((i) => i.pri === 7), model.some((i) => i.pri === 7));
+  while (model.length > 0) assert.is(heap.pop(), model.shift());
+  assert.is(heap.size, 0);
 });
 
 test('control frames such as PING go before a new SYN_STREAM', () => {

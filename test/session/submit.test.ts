@@ -127,6 +127,22 @@ test('submitSynReply: nothing is sent for a stream that does not exist; otherwis
   assert.is(peer.session.getStreamInfo(1)!.shutWrite, true);
 });
 
+test('submitHeaders: nothing is sent for a stream that does not exist; otherwise HEADERS go, the send callback runs, FIN shuts the write side', () => {
+  const peer = new RawPeer(SERVER, PROTO_SPDY3);
+  peer.session.submitHeaders(CTRL_FLAG_FIN, 1, [['x-a', '1']]);
+  peer.flush();
+  assert.is(peer.sentOf(HEADERS).length, 0);
+  assert.equal(peer.log.of('onCtrlNotSendCb').map((a) => [(a[0] as any).frameType, a[1]]), [[HEADERS, ERR_STREAM_CLOSED]]);
+  peer.session.recv(peer.headerFrame(SYN_STREAM, { streamId: 1 }, REQUEST));
+  peer.session.submitSynReply(0, 1, RESPONSE);
+  peer.session.submitHeaders(CTRL_FLAG_FIN, 1, [['X-A', '1']]);
+  peer.flush();
+  assert.equal(peer.sentOf(HEADERS).map((f) => [f.streamId, f.flags, f.nv]), [[1, CTRL_FLAG_FIN, [['x-a', '1']]]]);
+  assert.equal(peer.log.frames('onCtrlSendCb', HEADERS).map((f) => f.streamId), [1]);
+  const info = peer.session.getStreamInfo(1)!;
+  assert.equal([info.shutWrite, info.shutRead], [true, false]);
+});
+
 for (const [name, call] of [
   ['submitRequest', (s: Session, nv: any) => s.submitRequest(3, nv)],
   ['submitResponse', (s: Session, nv: any) => s.submitResponse(1, nv)],
@@ -244,6 +260,19 @@ test('GOAWAY names the last stream id received', () => {
   peer.session.submitResponse(5, RESPONSE);
   peer.flush();
   assert.equal(peer.sentOf(SYN_REPLY).map((f) => f.streamId), [5]);
+});
+
+test('a client that was never pushed to ends with GOAWAY last-good-stream-id 0, as spdycat does', () => {
+  const pair = new Pair(PROTO_SPDY3);
+  pair.client.submitRequest(3, REQUEST);
+  pair.server.submitPing();
+  pair.pump();
+  pair.server.submitResponse(1, RESPONSE);
+  pair.pump();
+  pair.client.submitGoaway(GOAWAY_OK);
+  pair.pump();
+  const goaways = pair.clientSent.filter((f: any) => f.frameType === GOAWAY) as any[];
+  assert.equal(goaways.map((f) => [f.lastGoodStreamId, f.statusCode]), [[0, GOAWAY_OK]]);
 });
 
 test('other arguments are checked too', () => {

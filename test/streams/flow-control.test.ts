@@ -86,6 +86,43 @@ test('a reader that stops reading stops the sender after one window; reading let
   await client.close();
 });
 
+for (const highWaterMark of [undefined, 16384] as const) {
+  test(`sending to a peer whose window is spent, a stream holds no more than its writable's high-water mark (${highWaterMark ?? 'default 65536'})`, async () => {
+    const limit = highWaterMark ?? 65536;
+    const { client, server } = sessionPair({ session: { streamWriteHighWaterMark: highWaterMark } });
+    const stream = await client.openStream({ headers: request('/', 'POST') });
+    const incoming = await nextIncoming(server);
+    const writer = stream.writable.getWriter();
+    const chunk = new Uint8Array(4096);
+    let accepted = 0;
+    // A producer that writes whenever the writable asks for more, as pipeTo does.
+    for (let idle = 0; idle < 3;) {
+      let wrote = false;
+      // The cap only keeps a broken bound from running the test forever.
+      while ((writer.desiredSize ?? 0) > 0 && accepted < WINDOW + 8 * limit) {
+        writer.write(chunk).catch(() => undefined);
+        accepted += chunk.length;
+        wrote = true;
+      }
+      await tick();
+      idle = wrote ? 0 : idle + 1;
+    }
+    assert.is(incoming.bufferedBytes, WINDOW, 'the peer got one window and no more');
+    assert.is(await stateOf(writer.ready), 'pending', 'the writable asks for nothing more');
+    const held = accepted - incoming.bufferedBytes;
+    assert.ok(held > 0, 'the producer ran ahead of the window');
+    assert.ok(held <= limit + chunk.length, `held ${held} bytes beyond what was sent`);
+    // Reading frees the window, which drains what was held.
+    const reader = incoming.readable.getReader();
+    let read = 0;
+    while (read < accepted) read += (await reader.read()).value!.length;
+    assert.is(read, accepted);
+    assert.is(await stateOf(writer.ready), 'resolved');
+    stream.reset();
+    await client.close();
+  });
+}
+
 test("write() stays pending while the transport takes nothing, and resolves when it drains", async () => {
   const [ours, theirs] = createMemoryTransportPair({ highWaterMark: 1024 });
   const client = new SpdySession(ours, { side: 'client', writeBufferSize: 4096 });

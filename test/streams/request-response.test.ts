@@ -1,11 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  InvalidArgumentError, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, StreamClosedError,
-  UnsupportedVersionError, createMemoryTransportPair,
+  CTRL_FLAG_FIN, InvalidArgumentError, PING, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SETTINGS, SYN_REPLY, SYN_STREAM,
+  SpdySession, StreamClosedError, UnsupportedVersionError, WINDOW_UPDATE, createMemoryTransportPair,
 } from '../../src/index.js';
+import { hostileTransportPeer } from '../hardening/hostile-peer.js';
 import {
-  header, iterate, nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair, sha256, writeAll,
+  header, iterate, nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair, sha256, stateOf, tick,
+  writeAll,
 } from './session-pair.js';
 
 for (const version of [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1] as const) {
@@ -151,10 +153,82 @@ test('a bad side, version or config is refused when the session is made', () => 
 
 test('ping resolves with the round trip in milliseconds', async () => {
   const { client, server } = sessionPair();
+  const before = performance.now();
   const [rttClient, rttServer] = await Promise.all([client.ping(), server.ping()]);
+  const elapsed = performance.now() - before;
   assert.type(rttClient, 'number');
   assert.ok(rttClient >= 0 && rttServer >= 0);
+  assert.ok(rttClient <= elapsed && rttServer <= elapsed, 'a round trip fits in the time ping() took');
   await client.close();
+});
+
+test('ping stays pending until the peer echoes its PING, then resolves', async () => {
+  const peer = hostileTransportPeer('client');
+  const rtt = peer.session.ping();
+  let sent: any;
+  while (!(sent = peer.frames.find((f) => f.frameType === PING))) await tick();
+  assert.is(sent.uniqueId % 2, 1, 'a client pings with odd ids');
+  assert.is(await stateOf(rtt), 'pending', 'no answer yet');
+  await peer.send({ frameType: PING, uniqueId: sent.uniqueId + 2 });
+  assert.is(await stateOf(rtt), 'pending', 'a PING with another id is not the answer');
+  await peer.send({ frameType: PING, uniqueId: sent.uniqueId });
+  assert.type(await rtt, 'number');
+  peer.session.destroy();
+});
+
+test('a session made without a version speaks SPDY/3.1: version 3 frames and a connection window', async () => {
+  const [a, b] = createMemoryTransportPair();
+  const client = new SpdySession(a, { side: 'client' });
+  const server = new SpdySession(b, { side: 'server' });
+  assert.is(client.version, PROTO_SPDY3_1);
+  assert.is(server.version, PROTO_SPDY3_1);
+  const peer = hostileTransportPeer('client');
+  assert.is(peer.session.version, PROTO_SPDY3_1, 'the raw peer helper also leaves version out');
+  while (!peer.frames.some((f) => f.frameType === WINDOW_UPDATE)) await tick();
+  const settings = peer.frames.find((f) => f.frameType === SETTINGS) as any;
+  const sessionWindow = peer.frames.find((f) => f.frameType === WINDOW_UPDATE) as any;
+  assert.is(settings.version, 3);
+  assert.is(sessionWindow.streamId, 0, 'only SPDY/3.1 has a connection window to open');
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { endStream: true });
+  await stream.closed;
+  await client.close();
+  peer.session.destroy();
+});
+
+for (const [version, middle] of [[PROTO_SPDY2, 1], [PROTO_SPDY3, 3], [PROTO_SPDY3_1, 3]] as const) {
+  test(`v${version}: openStream's priority defaults to ${middle}, the middle of the range; a given one reaches the peer`, async () => {
+    const { client, server } = sessionPair({ version });
+    const plain = await client.openStream({ headers: request('/a'), endStream: true });
+    const urgent = await client.openStream({ headers: request('/b'), endStream: true, priority: 0 });
+    assert.is(plain.priority, middle);
+    assert.is(urgent.priority, 0);
+    const first = await nextIncoming(server);
+    const second = await nextIncoming(server);
+    const got = new Map<string, number>();
+    for (const s of [first, second]) got.set(header(await s.headers, ':path')!, s.priority);
+    assert.is(got.get('/a'), middle);
+    assert.is(got.get('/b'), 0);
+    assert.instance(await rejectionOf(client.openStream({ headers: request(), priority: version === PROTO_SPDY2 ? 4 : 8 })), InvalidArgumentError);
+    for (const s of [first, second]) await s.respond(ok(), { endStream: true });
+    await Promise.all([plain.closed, urgent.closed]);
+    await client.close();
+  });
+}
+
+test('respond with endStream sends FIN on the SYN_REPLY and shuts our writable', async () => {
+  const peer = hostileTransportPeer('server');
+  await peer.send({ frameType: SYN_STREAM, streamId: 1, flags: CTRL_FLAG_FIN, nv: request() });
+  const incoming = await nextIncoming(peer.session);
+  await incoming.respond(ok(), { endStream: true });
+  let reply: any;
+  while (!(reply = peer.frames.find((f) => f.frameType === SYN_REPLY))) await tick();
+  assert.is(reply.streamId, 1);
+  assert.is(reply.flags & CTRL_FLAG_FIN, CTRL_FLAG_FIN);
+  assert.instance(await rejectionOf(incoming.writable.getWriter().write(new Uint8Array(1))), StreamClosedError);
+  await incoming.closed;
+  assert.is(peer.session.numOpenStreams, 0);
+  peer.session.destroy();
 });
 
 test('bufferedBytes counts what arrived and was not read, per stream and per session', async () => {
