@@ -17,7 +17,8 @@ test('200 concurrent requests on one session all complete with their own bodies'
   }
 });
 
-test('server.close() lets an open request finish, then refuses new connections', async () => {
+/** A server whose handler waits for `release()`; `inHandler` resolves once a request is there. */
+async function slowServer() {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let started!: () => void;
@@ -27,6 +28,11 @@ test('server.close() lets an open request finish, then refuses new connections',
     await gate;
     return new Response('finished');
   });
+  return { lb, inHandler, release };
+}
+
+test('server.close() lets an open request finish, then refuses new connections', async () => {
+  const { lb, inHandler, release } = await slowServer();
   try {
     const pending = lb.client.fetch('/slow');
     await inHandler;
@@ -45,15 +51,7 @@ test('server.close() lets an open request finish, then refuses new connections',
 });
 
 test('server.close() sends GOAWAY on an open session: new requests are refused there while the open one finishes', async () => {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  let started!: () => void;
-  const inHandler = new Promise<void>((r) => (started = r));
-  const lb = await loopback(async () => {
-    started();
-    await gate;
-    return new Response('finished');
-  });
+  const { lb, inHandler, release } = await slowServer();
   try {
     const pending = lb.client.fetch('/slow');
     await inHandler;

@@ -3,12 +3,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  CLIENT, SERVER, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SYN_STREAM, SYN_REPLY, DATA, RST_STREAM,
+  CLIENT, SERVER, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SYN_STREAM, DATA, RST_STREAM,
   GOAWAY, SETTINGS, WINDOW_UPDATE, FLOW_CONTROL_ERROR, GOAWAY_PROTOCOL_ERROR, DATA_FLAG_FIN,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, MAX_WINDOW_SIZE,
   Session, InvalidArgumentError, StreamClosedError, OPT_NO_AUTO_WINDOW_UPDATE, type ProtocolVersion,
 } from '../../src/index.js';
-import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider } from './harness.js';
+import { RawPeer, REQUEST, bodyProvider, bytes, gatedProvider } from './harness.js';
 
 const sentBytes = (peer: RawPeer, id: number) =>
   peer.sent.filter((f: any) => f.frameType === DATA && f.streamId === id).reduce((n, f: any) => n + f.data.length, 0);

@@ -9,7 +9,7 @@ import {
   Session, DataProvider, SpdyError, CallbackFailureError, TemporalCallbackFailureError,
 } from '../../src/index.js';
 import { PriorityHeap } from '../../src/session/priority-heap.js';
-import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider } from './harness.js';
+import { RawPeer, REQUEST, RESPONSE, bodyProvider, bytes } from './harness.js';
 
 const dataOf = (frames: any[], id?: number) => frames.filter((f) => f.frameType === DATA && (id === undefined || f.streamId === id));
 

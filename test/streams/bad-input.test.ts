@@ -1,27 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  FrameDecoder, FrameError, GOAWAY, GOAWAY_PROTOCOL_ERROR, PROTO_SPDY3, SpdySession, SYN_STREAM,
-  createMemoryTransportPair, type DecodedFrame,
+  FrameError, GOAWAY, GOAWAY_PROTOCOL_ERROR, SpdySession, SYN_STREAM,
+  createMemoryTransportPair,
 } from '../../src/index.js';
-import { rejectionOf, request, stateOf } from './session-pair.js';
+import { rawPeer, rejectionOf, request, stateOf } from './session-pair.js';
 
-/** A session of `side` against a raw peer that writes bytes and decodes what it gets. */
-function rawPeer(side: 'client' | 'server') {
-  const [ours, theirs] = createMemoryTransportPair();
-  const session = new SpdySession(ours, { side, version: PROTO_SPDY3 });
-  const decoder = new FrameDecoder({ version: PROTO_SPDY3, side: side === 'client' ? 2 : 1 });
-  const frames: DecodedFrame[] = [];
-  const reader = theirs.readable.getReader();
-  const reading = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      frames.push(...decoder.push(value));
-    }
-  })().catch(() => {});
-  return { session, frames, reading, writer: theirs.writable.getWriter() };
-}
 
 /** A SPDY/3 control frame header for `type` with `length` bytes of payload. */
 function ctrlHead(type: number, length: number, flags = 0): number[] {

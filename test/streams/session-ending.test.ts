@@ -1,12 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  CTRL_FLAG_FIN, EOFError, FrameDecoder, FrameEncoder, GOAWAY, SynReplyFrame, PROTO_SPDY3, REFUSED_STREAM, SYN_STREAM, SpdyError, SpdySession,
-  StreamClosedError, createMemoryTransportPair, type DecodedFrame,
+  CTRL_FLAG_FIN, EOFError, FrameEncoder, GOAWAY, SynReplyFrame, PROTO_SPDY3, REFUSED_STREAM, SYN_STREAM, SpdyError,
+  StreamClosedError,
 } from '../../src/index.js';
 import {
-  iterate, nextIncoming, ok, readAll, rejectionOf, request, sessionPair, stateOf, writeAll,
+  iterate, nextIncoming, ok, rawPeer, readAll, rejectionOf, request, sessionPair, stateOf, writeAll,
 } from './session-pair.js';
+
+/** A client session against a raw peer end the test drives by hand. */
+function clientPeer() {
+  const { session, ...rest } = rawPeer('client');
+  return { client: session, ...rest };
+}
 
 test('close() sends GOAWAY, refuses new streams, lets open ones finish, then both sessions end cleanly', async () => {
   const { client, server } = sessionPair();
@@ -77,25 +83,9 @@ test('a transport dropped mid-transfer errors every open stream and rejects clos
   assert.is(server.numOpenStreams, 0);
 });
 
-/** A client session against a raw peer end the test drives by hand. */
-function rawPeer() {
-  const [ours, theirs] = createMemoryTransportPair();
-  const client = new SpdySession(ours, { side: 'client', version: PROTO_SPDY3 });
-  const decoder = new FrameDecoder({ version: PROTO_SPDY3 });
-  const frames: DecodedFrame[] = [];
-  const reader = theirs.readable.getReader();
-  const reading = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      frames.push(...decoder.push(value));
-    }
-  })().catch(() => {});
-  return { client, theirs, frames, reading, writer: theirs.writable.getWriter() };
-}
 
 test('the peer closing the connection with a stream open fails it with EOFError, and closed rejects', async () => {
-  const { client, frames, writer } = rawPeer();
+  const { client, frames, writer } = clientPeer();
   const stream = await client.openStream({ headers: request() });
   const ping = client.ping();
   while (!frames.some((f) => f.frameType === SYN_STREAM)) await stateOf(Promise.resolve(), 1);
@@ -107,7 +97,7 @@ test('the peer closing the connection with a stream open fails it with EOFError,
 });
 
 test('close() ends the session when our own FIN finishes the last stream, though the peer says nothing more', async () => {
-  const { client, writer, reading } = rawPeer();
+  const { client, writer, reading } = clientPeer();
   const stream = await client.openStream({ headers: request('/', 'POST') });
   const encoder = new FrameEncoder({ version: PROTO_SPDY3, side: 2 });
   await writer.write(encoder.encode(new SynReplyFrame({ streamId: stream.id, flags: CTRL_FLAG_FIN, nv: ok() })));
@@ -121,7 +111,7 @@ test('close() ends the session when our own FIN finishes the last stream, though
 });
 
 test('the peer closing an idle connection ends the session cleanly', async () => {
-  const { client, writer, reading } = rawPeer();
+  const { client, writer, reading } = clientPeer();
   await writer.close();
   await client.closed;
   await reading;
@@ -140,7 +130,7 @@ test('destroy() fails every stream with the reason and aborts the transport', as
 });
 
 test('after close(), the GOAWAY is the last frame we send and it says OK', async () => {
-  const { client, frames, reading } = rawPeer();
+  const { client, frames, reading } = clientPeer();
   await client.close();
   await reading;
   const last = frames[frames.length - 1] as any;

@@ -2,7 +2,8 @@
 // streams tests share: request headers, body readers and writers, digests.
 import { createHash } from 'node:crypto';
 import {
-  PROTO_SPDY3_1, SpdySession, concatBytes, createMemoryTransportPair,
+  PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, concatBytes, createMemoryTransportPair, FrameDecoder,
+  type DecodedFrame,
   type MemoryTransport, type ProtocolVersion, type SpdyConfig, type SpdySessionOptions, type SpdyStream,
 } from '../../src/index.js';
 
@@ -110,4 +111,24 @@ export async function rejectionOf(p: Promise<unknown>): Promise<any> {
     return err;
   }
   throw new Error('expected a rejection');
+}
+
+/**
+ * A SPDY/3 session of `side` against a raw peer end the test drives by hand:
+ * it writes bytes with `writer` and `frames` collects what the session sends.
+ */
+export function rawPeer(side: 'client' | 'server') {
+  const [ours, theirs] = createMemoryTransportPair();
+  const session = new SpdySession(ours, { side, version: PROTO_SPDY3 });
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3, side: side === 'client' ? 2 : 1 });
+  const frames: DecodedFrame[] = [];
+  const reader = theirs.readable.getReader();
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      frames.push(...decoder.push(value));
+    }
+  })().catch(() => {});
+  return { session, theirs, frames, reading, writer: theirs.writable.getWriter() };
 }
