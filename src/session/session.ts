@@ -760,7 +760,12 @@ export class Session {
     try {
       this.decoder.write(data, (frame) => this.recvFrame(frame));
     } catch (err) {
-      if (!(err instanceof FrameError)) throw err;
+      if (!(err instanceof FrameError)) {
+        // A callback threw mid-chunk: the rest of the chunk is lost, so later
+        // input could only be read out of step. Ignore it from now on.
+        this.inputBroken = true;
+        throw err;
+      }
       this.recvDecodeError(err);
     }
   }

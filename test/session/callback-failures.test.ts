@@ -207,4 +207,41 @@ for (const version of [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1] as const) {
   }
 }
 
+test('after a callback throws inside recv(), later input is ignored rather than read out of step', () => {
+  const toServer: Uint8Array[] = [];
+  let serverSent = 0;
+  let serverCallbacks = 0;
+  let failNext = true;
+  const client = new Session(CLIENT, PROTO_SPDY3, { sendCb: (_s, d) => (toServer.push(d.slice()), d.length) });
+  const server = new Session(SERVER, PROTO_SPDY3, {
+    sendCb: (_s, d) => ((serverSent += d.length), d.length),
+    onCtrlRecvCb: () => {
+      serverCallbacks++;
+      if (failNext) {
+        failNext = false;
+        throw new Planted('planted');
+      }
+    },
+    onCtrlRecvParseErrorCb: () => void serverCallbacks++,
+  });
+  server.send();
+  client.submitRequest(3, REQUEST);
+  client.submitRequest(3, REQUEST);
+  client.send();
+  // SETTINGS then two SYN_STREAMs in one chunk: the SETTINGS callback throws,
+  // and the SYN_STREAMs' header blocks never reach the shared zlib stream.
+  const parts = toServer.splice(0);
+  const chunk = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  parts.reduce((pos, b) => (chunk.set(b, pos), pos + b.length), 0);
+  assert.throws(() => server.recv(chunk), (e: unknown) => e instanceof Planted);
+  const [callbacksBefore, sentBefore] = [serverCallbacks, serverSent];
+  // Read out of step, this SYN_STREAM would break the zlib stream: a parse error and a GOAWAY.
+  client.submitRequest(3, REQUEST);
+  client.send();
+  for (const b of toServer.splice(0)) server.recv(b);
+  server.send();
+  assert.is(serverCallbacks, callbacksBefore);
+  assert.is(serverSent, sentBefore);
+});
+
 test.run();
