@@ -71,6 +71,8 @@ export abstract class SessionState {
   protected goawaySent = false;
   protected goawayRecv = false;
   protected failOnSend = false;
+  /** The status `failSession` was given, whether its GOAWAY went out or not. */
+  protected failStatus: number | null = null;
   protected inputBroken = false;
   /** SPDY/3.1: what we may still send on the connection. */
   protected connSendWindow = DEFAULT_WINDOW_SIZE;

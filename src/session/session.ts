@@ -172,9 +172,20 @@ export class Session extends ReceivePath {
     return this.remoteSettings[settingsId];
   }
 
-  /** We sent GOAWAY, received one, or both. */
-  get goawayState(): { readonly sent: boolean; readonly received: boolean; readonly lastGoodStreamId: number | null } {
-    return { sent: this.goawaySent, received: this.goawayRecv, lastGoodStreamId: this.peerLastGoodStreamId };
+  /**
+   * We sent GOAWAY, received one, or both; `failedWith` is the status the
+   * session was failed with (`failSession`, by the application or on a
+   * protocol error), known even while that GOAWAY cannot be written yet, and
+   * even in SPDY/2, whose GOAWAY carries no status.
+   */
+  get goawayState(): {
+    readonly sent: boolean; readonly received: boolean; readonly lastGoodStreamId: number | null;
+    readonly failedWith: number | null;
+  } {
+    return {
+      sent: this.goawaySent, received: this.goawayRecv, lastGoodStreamId: this.peerLastGoodStreamId,
+      failedWith: this.failStatus,
+    };
   }
 
   /** True while the session wants to read; when both this and `wantWrite` are false, drop the connection. */
@@ -328,6 +339,7 @@ export class Session extends ReceivePath {
     checkStatusCode(statusCode);
     if (this.failOnSend) return;
     this.failOnSend = true;
+    this.failStatus = statusCode;
     this.submitGoaway(statusCode);
   }
 

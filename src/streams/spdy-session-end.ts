@@ -16,8 +16,9 @@ export abstract class SpdySessionEnd extends SpdySessionState {
   /** Why the session ended, when a GOAWAY with an error status did it; null for a clean end. */
   protected goawayError(): SpdyError | null {
     if (this.decodeError) return this.decodeError;
-    if (this.failedWith !== null) {
-      return new SpdyError(`the session failed: we sent GOAWAY with status ${this.failedWith}`, { statusCode: this.failedWith });
+    const failedWith = this.core.goawayState.failedWith;
+    if (failedWith !== null && failedWith !== GOAWAY_OK) {
+      return new SpdyError(`the session failed: GOAWAY with status ${failedWith}`, { statusCode: failedWith });
     }
     if (this.goawayStatus === null || this.goawayStatus === GOAWAY_OK) return null;
     return new SpdyError(`the peer sent GOAWAY with status ${this.goawayStatus}`, { statusCode: this.goawayStatus });

@@ -125,9 +125,6 @@ export abstract class SpdySessionEvents extends SpdySessionPumps {
       case HEADERS:
         this.streams.get(frame.streamId)?.headerSends.shift()?.resolve();
         return;
-      case GOAWAY:
-        if (frame.statusCode !== GOAWAY_OK) this.failedWith = frame.statusCode;
-        return;
       case PING:
         if (this.isOurPing(frame.uniqueId)) {
           const done = this.pingWaiters.shift();

@@ -74,8 +74,6 @@ export abstract class SpdySessionState {
   protected state: State = 'open';
   /** Status of the GOAWAY the peer sent, if any. */
   protected goawayStatus: number | null = null;
-  /** Status of a GOAWAY we sent that was not OK (the Session gave up on the peer). */
-  protected failedWith: number | null = null;
   /** The input could not be decoded: the cause to report once the GOAWAY is out. */
   protected decodeError: FrameError | null = null;
   protected readonly closedD: Deferred<void> = deferred();

@@ -219,7 +219,7 @@ test('the answer to our PING runs the callback, is not echoed, and is recognised
 test('GOAWAY received: the flag is set, the callback runs, and no new stream may start', () => {
   const peer = new RawPeer(CLIENT, PROTO_SPDY3);
   peer.feed({ frameType: GOAWAY, lastGoodStreamId: 0, statusCode: GOAWAY_OK });
-  assert.equal(peer.session.goawayState, { sent: false, received: true, lastGoodStreamId: 0 });
+  assert.equal(peer.session.goawayState, { sent: false, received: true, lastGoodStreamId: 0, failedWith: null });
   assert.is(peer.log.frames('onCtrlRecvCb', GOAWAY).length, 1);
   peer.session.submitRequest(3, REQUEST, null, 'late');
   peer.flush();

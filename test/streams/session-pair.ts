@@ -114,13 +114,13 @@ export async function rejectionOf(p: Promise<unknown>): Promise<any> {
 }
 
 /**
- * A SPDY/3 session of `side` against a raw peer end the test drives by hand:
+ * A session of `side` (SPDY/3 unless told) against a raw peer end the test drives by hand:
  * it writes bytes with `writer` and `frames` collects what the session sends.
  */
-export function rawPeer(side: 'client' | 'server') {
+export function rawPeer(side: 'client' | 'server', version: ProtocolVersion = PROTO_SPDY3) {
   const [ours, theirs] = createMemoryTransportPair();
-  const session = new SpdySession(ours, { side, version: PROTO_SPDY3 });
-  const decoder = new FrameDecoder({ version: PROTO_SPDY3, side: side === 'client' ? 2 : 1 });
+  const session = new SpdySession(ours, { side, version });
+  const decoder = new FrameDecoder({ version, side: side === 'client' ? 2 : 1 });
   const frames: DecodedFrame[] = [];
   const reader = theirs.readable.getReader();
   const reading = (async () => {
