@@ -1,8 +1,10 @@
 /**
- * `spdy-streams/node`: SPDY sessions over Node sockets. The package root
- * imports nothing from Node; this entry point does.
+ * `spdy-streams/node`: SPDY over Node sockets (TCP, TLS, HTTP servers, the
+ * command line's building blocks). In Node the package root exports these
+ * too, through the `node` export condition; elsewhere the root has none.
  */
 export { socketToWeb, type SocketStreamOptions } from './socket-stream.js';
 export { connectSession, type ConnectSessionOptions } from './connect.js';
+export { dial, type DialOptions, type Dialed } from './dial.js';
 export { listenSessions, type ListenSessionsOptions, type SessionServer } from './listen.js';
 export * from './http/index.js';

@@ -19,7 +19,7 @@ import {
   CANCEL, INTERNAL_ERROR, PROTO_SPDY3_1, REFUSED_STREAM,
 } from '../../src/codec/constants.js';
 import type { Nv } from '../../src/codec/nv.js';
-import { dial } from '../../src/node/http/dial.js';
+import { dial } from '../../src/node/dial.js';
 import { acceptNodeUpgrade } from '../../src/node/http/upgrade-listener.js';
 import { SpdySession } from '../../src/streams/spdy-session.js';
 import type { SpdyStream } from '../../src/streams/spdy-stream.js';

@@ -7,7 +7,7 @@ import { traceTransport, type FrameListener } from '../../http/frame-trace.js';
 import type { SpdyConfig } from '../../config.js';
 import type { ProtocolVersion } from '../../codec/constants.js';
 import { SpdySession } from '../../streams/spdy-session.js';
-import { dial, type DialOptions } from './dial.js';
+import { dial, type DialOptions } from '../dial.js';
 
 /** Options of `connect()`, `spdyFetch()` and `urlfetch()`. */
 export interface ConnectOptions extends DialOptions {

@@ -1,6 +1,5 @@
 /** HTTP over SPDY in Node: connect and serve over TCP and TLS, the Python binding's helpers. */
 export { connect, type ConnectOptions, type ConnectedClient } from './connect.js';
-export { dial, type DialOptions, type Dialed } from './dial.js';
 export { serve, type ServeOptions, type SpdyServer, type ConnectionInfo } from './serve.js';
 export { spdyFetch, closeSpdyFetchSessions } from './spdy-fetch.js';
 export { urlfetch } from './urlfetch.js';

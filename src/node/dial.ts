@@ -4,11 +4,13 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { PROTO_SPDY3_1, type ProtocolVersion } from '../../codec/constants.js';
-import { getNpnProtocols, npnGetVersion, npnToken } from '../../codec/npn.js';
-import type { Transport } from '../../streams/transport.js';
-import { requestUpgrade } from '../../http/upgrade.js';
-import { socketToWeb } from '../socket-stream.js';
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
+import { checkVersion } from '../codec/version.js';
+import { UnsupportedVersionError } from '../errors.js';
+import type { Transport } from '../streams/transport.js';
+import { requestUpgrade } from '../http/upgrade.js';
+import { socketToWeb } from './socket-stream.js';
 
 /** How to reach a server. */
 export interface DialOptions {
@@ -35,6 +37,8 @@ export interface DialOptions {
   upgrade?: boolean | { path?: string; method?: string; headers?: ReadonlyArray<readonly [string, string]> };
   /** More options for `tls.connect`. */
   tls?: ConnectionOptions;
+  /** Gives up connecting (the socket is destroyed and `dial` rejects with the reason). */
+  signal?: AbortSignal;
 }
 
 /** A connection ready for a SPDY client session. */
@@ -56,14 +60,29 @@ function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
-function waitFor(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
+function waitFor(socket: Socket, event: 'connect' | 'secureConnect', signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    socket.once('error', onError);
-    socket.once(event, () => {
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(signal!.reason);
+    };
+    const cleanup = (): void => {
+      socket.off(event, onEvent);
       socket.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onEvent = (): void => {
+      cleanup();
       resolve();
-    });
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    if (signal?.aborted) return onAbort();
+    socket.once(event, onEvent);
+    socket.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -80,23 +99,23 @@ export async function dial(url: URL, options: DialOptions = {}): Promise<Dialed>
   let version: ProtocolVersion;
   let alpnProtocol: string | null = null;
   if (plain) {
+    version = checkVersion(options.version ?? PROTO_SPDY3_1);
     socket = netConnect({ host, port });
-    await waitFor(socket, 'connect');
-    version = options.version ?? PROTO_SPDY3_1;
+    await waitFor(socket, 'connect', options.signal);
   } else {
     const tlsSocket: TLSSocket = tlsConnect({
       ...options.tls,
       host,
       port,
-      servername: options.servername ?? (isIP(host) ? undefined : host),
-      ALPNProtocols: upgrade ? ['http/1.1'] : options.version ? [npnToken(options.version)] : getNpnProtocols(),
+      servername: options.servername ?? options.tls?.servername ?? (isIP(host) ? undefined : host),
+      ALPNProtocols: upgrade ? ['http/1.1'] : options.version ? [npnToken(checkVersion(options.version))] : getNpnProtocols(),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.cert !== undefined ? { cert: options.cert } : {}),
       ...(options.key !== undefined ? { key: options.key } : {}),
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     });
     socket = tlsSocket;
-    await waitFor(tlsSocket, 'secureConnect');
+    await waitFor(tlsSocket, 'secureConnect', options.signal);
     alpnProtocol = tlsSocket.alpnProtocol || null;
     if (upgrade) {
       version = options.version ?? PROTO_SPDY3_1;
@@ -104,7 +123,7 @@ export async function dial(url: URL, options: DialOptions = {}): Promise<Dialed>
       const negotiated = npnGetVersion(alpnProtocol);
       if (negotiated === 0) {
         tlsSocket.destroy();
-        throw new Error(`${url.host} did not negotiate SPDY with ALPN (got ${alpnProtocol || 'nothing'})`);
+        throw new UnsupportedVersionError(`${url.host} did not negotiate SPDY with ALPN (got ${alpnProtocol || 'nothing'})`);
       }
       version = negotiated;
     }
