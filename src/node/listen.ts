@@ -5,9 +5,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
 import { checkVersion } from '../codec/version.js';
 import type { SpdyConfig } from '../config.js';
+import { acceptPreface } from '../http/accept.js';
 import { SpdySession, type SpdySessionOptions } from '../streams/spdy-session.js';
 import { socketToWeb } from './socket-stream.js';
 
@@ -49,38 +50,6 @@ export interface SessionServer {
   close(): Promise<void>;
 }
 
-/** What a cleartext client's first bytes say about its version, or null if not SPDY. */
-function versionFromFirstBytes(head: Uint8Array, preferred: ProtocolVersion): ProtocolVersion | null {
-  if ((head[0]! & 0x80) === 0) return null;
-  const wire = ((head[0]! & 0x7f) << 8) | head[1]!;
-  if (wire === 2) return PROTO_SPDY2;
-  if (wire === 3) return preferred === PROTO_SPDY2 ? PROTO_SPDY3 : preferred;
-  return null;
-}
-
-/** Reads a socket's first two bytes and puts them back. */
-function peekHead(socket: net.Socket): Promise<Uint8Array | null> {
-  return new Promise((resolve) => {
-    const seen: Buffer[] = [];
-    const onData = (chunk: Buffer): void => {
-      seen.push(chunk);
-      const all = seen.length === 1 ? chunk : Buffer.concat(seen);
-      if (all.length < 2) return;
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.pause();
-      socket.unshift(all);
-      resolve(all.subarray(0, 2));
-    };
-    const onEnd = (): void => {
-      socket.off('data', onData);
-      resolve(null);
-    };
-    socket.on('data', onData);
-    socket.once('end', onEnd);
-  });
-}
-
 /**
  * Listens for SPDY connections and calls `onSession` with each new server
  * session. Sessions end on their own when the client goes away; `close()`
@@ -99,10 +68,10 @@ export function listenSessions(
     socket.once('close', () => pending.delete(socket));
   };
   const preferred = checkVersion(options.version ?? PROTO_SPDY3_1);
-  const start = (raw: net.Socket, socket: net.Socket, version: ProtocolVersion): void => {
+  const start = (raw: net.Socket, socket: net.Socket, version: ProtocolVersion, transport = socketToWeb(socket)): void => {
     pending.delete(raw);
     socket.setNoDelay(true);
-    const session = new SpdySession(socketToWeb(socket), {
+    const session = new SpdySession(transport, {
       ...options.session, side: 'server', version, ...(options.config && { config: options.config }),
     });
     sessions.add(session);
@@ -114,14 +83,13 @@ export function listenSessions(
   if (options.plain) {
     server = net.createServer((socket) => {
       accept(socket);
-      void peekHead(socket).then((head) => {
-        const version = head && versionFromFirstBytes(head, preferred);
-        if (!version) {
-          socket.destroy();
-          return;
-        }
-        start(socket, socket, version);
-      });
+      acceptPreface(socketToWeb(socket), { version: preferred, upgrade: false }).then(
+        (accepted) => {
+          if (accepted) start(socket, socket, accepted.version, accepted.transport);
+          else socket.destroy();
+        },
+        () => socket.destroy(),
+      );
     });
   } else {
     // TLS sockets are made by hand over the accepted TCP sockets, so that
