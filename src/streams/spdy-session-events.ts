@@ -100,6 +100,12 @@ export abstract class SpdySessionEvents extends SpdySessionPumps {
     if (!c) return;
     this.streams.delete(id);
     c.close(statusCode);
+    this.runIfIdle();
+  }
+
+  /** Runs what waits for no stream to be open or opening (a draining close). */
+  protected runIfIdle(): void {
+    if (this.streams.size === 0 && this.opening.size === 0) for (const run of this.idleWaiters.splice(0)) run();
   }
 
   protected beforeCtrlSend(frame: ControlFrame): void {
@@ -143,6 +149,7 @@ export abstract class SpdySessionEvents extends SpdySessionPumps {
         if (userData instanceof StreamController) {
           this.opening.delete(userData);
           userData.fail(err);
+          this.runIfIdle();
         }
         return;
       case SYN_REPLY:

@@ -71,6 +71,8 @@ export abstract class SpdySessionState {
   protected readonly streams = new Map<number, StreamController>();
   /** Submitted SYN_STREAMs that have no id yet. */
   protected readonly opening = new Set<StreamController>();
+  /** Run once no stream is open or being opened (`close({ drainFirst: true })`). */
+  protected readonly idleWaiters: Array<() => void> = [];
   protected state: State = 'open';
   /** Status of the GOAWAY the peer sent, if any. */
   protected goawayStatus: number | null = null;

@@ -128,17 +128,24 @@ export class SpdySession extends SpdySessionHost {
 
   /**
    * Sends GOAWAY, lets the open streams finish, then closes the transport.
-   * Returns `closed`.
+   * Returns `closed`. With `drainFirst`, the GOAWAY waits until the open
+   * streams have finished (no new ones of ours start meanwhile): for peers
+   * that stop reading at a GOAWAY, as Go's spdystream (Kubernetes) does.
    */
-  close(): Promise<void> {
+  close(options: { drainFirst?: boolean } = {}): Promise<void> {
     if (this.state === 'open') {
       this.state = 'closing';
-      try {
-        this.core.submitGoaway(GOAWAY_OK);
-      } catch {
-        // A GOAWAY already went out: the session is ending anyway.
-      }
-      this.flush();
+      const goaway = (): void => {
+        if (this.state === 'closed') return;
+        try {
+          this.core.submitGoaway(GOAWAY_OK);
+        } catch {
+          // A GOAWAY already went out: the session is ending anyway.
+        }
+        this.flush();
+      };
+      if (options.drainFirst && (this.streams.size > 0 || this.opening.size > 0)) this.idleWaiters.push(goaway);
+      else goaway();
     }
     return this.closedD.promise;
   }

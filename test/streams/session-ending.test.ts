@@ -34,6 +34,25 @@ test('close() sends GOAWAY, refuses new streams, lets open ones finish, then bot
   assert.is(server.numOpenStreams, 0);
 });
 
+test('close({ drainFirst: true }) holds the GOAWAY back until the open streams have finished', async () => {
+  const { session: client, frames, writer, reading } = rawPeer('client');
+  const encoder = new FrameEncoder({ version: PROTO_SPDY3, side: 2 });
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  const closing = client.close({ drainFirst: true });
+  assert.instance(await rejectionOf(client.openStream({ headers: request() })), StreamClosedError);
+  await writer.write(encoder.encode(new SynReplyFrame({ streamId: stream.id, nv: ok() })));
+  await stateOf(closing);
+  assert.not.ok(frames.some((f) => f.frameType === GOAWAY), 'no GOAWAY while the stream is open');
+  await writer.write(encoder.encode({ frameType: 0, streamId: stream.id, flags: CTRL_FLAG_FIN, data: new Uint8Array(3) }));
+  assert.is((await readAll(stream.readable)).length, 3);
+  await writer.close();
+  await closing;
+  await reading;
+  const goaway = frames.findIndex((f) => f.frameType === GOAWAY);
+  assert.ok(goaway >= 0, 'the GOAWAY went out once the stream was done');
+  assert.is(client.numOpenStreams, 0);
+});
+
 test('a GOAWAY from the peer refuses our new streams while open ones finish', async () => {
   const { client, server } = sessionPair();
   const stream = await client.openStream({ headers: request() });
