@@ -4,7 +4,7 @@
  * of the input, not a copy); one split across inputs is gathered first.
  */
 import {
-  CLIENT, CREDENTIAL, ERR_FRAME_TOO_LARGE, ERR_UNSUPPORTED_VERSION, FRAME_TOO_LARGE,
+  CLIENT, CREDENTIAL, DATA, MAX_FRAME_LENGTH, ERR_FRAME_TOO_LARGE, ERR_UNSUPPORTED_VERSION, FRAME_TOO_LARGE,
   GOAWAY, GOAWAY_PROTOCOL_ERROR, HEADERS, NOOP, PING, PROTOCOL_ERROR, RST_STREAM, SETTINGS,
   SYN_REPLY, SYN_STREAM, UNSUPPORTED_VERSION, WINDOW_UPDATE, wireVersion, type WireVersion,
 } from './constants.js';
@@ -60,6 +60,8 @@ export type DecodedFrame = Frame | InvalidFrame | UnknownFrame;
 const HEAD = 8;
 /** Room beyond `maxHeaderBlockSize` for a control frame's fixed fields and zlib framing. */
 const CONTROL_FRAME_SLACK = 4096;
+/** The least DATA frame length we accept, whatever the windows: what peers without flow control write. */
+const MIN_DATA_LIMIT = 1 << 20;
 
 /** Decodes the frames of one direction of one session. */
 export class FrameDecoder {
@@ -67,6 +69,7 @@ export class FrameDecoder {
   readonly wireVersion: WireVersion;
   private readonly inflater: HeaderInflater;
   private readonly maxControlLength: number;
+  private readonly maxDataLength: number;
   private readonly maxHeaderPairs: number;
   private readonly head = new Uint8Array(HEAD);
   private headFill = 0;
@@ -86,6 +89,11 @@ export class FrameDecoder {
     const config = resolveConfig(options.config, options.side ?? CLIENT);
     this.inflater = new HeaderInflater(this.wireVersion, config.maxHeaderBlockSize);
     this.maxControlLength = config.maxHeaderBlockSize + CONTROL_FRAME_SLACK;
+    // A peer with no flow control (Go's spdystream) writes DATA frames as large
+    // as its application's writes: only the 24-bit length bounds them.
+    this.maxDataLength = config.peerFlowControl
+      ? Math.max(config.initialWindowSize, config.sessionWindowSize, MIN_DATA_LIMIT)
+      : MAX_FRAME_LENGTH;
     this.maxHeaderPairs = config.maxHeaderPairs;
   }
 
@@ -156,7 +164,9 @@ export class FrameDecoder {
         head = this.head;
       }
       const length = (head[5]! << 16) | (head[6]! << 8) | head[7]!;
-      if ((head[0]! & 0x80) !== 0 && length > this.maxControlLength) throw this.oversized(head, length);
+      if (length > ((head[0]! & 0x80) !== 0 ? this.maxControlLength : this.maxDataLength)) {
+        throw this.oversized(head, length);
+      }
       if (end - pos >= length) {
         emit(this.parse(head, chunk.subarray(pos, pos + length)));
         pos += length;
@@ -173,13 +183,18 @@ export class FrameDecoder {
   }
 
   /**
-   * A control frame longer than any acceptable header block can compress to:
-   * refused before it is buffered. Skipping it would leave the peer's zlib
-   * stream out of step, so decoding ends here.
+   * A frame longer than it can rightly be, refused before it is buffered: a
+   * control frame longer than any acceptable header block compresses to
+   * (skipping it would leave the peer's zlib stream out of step), or a DATA
+   * frame longer than our largest receive window (and than 1 MiB), which no
+   * peer keeping to our windows sends (unless `peerFlowControl` is false).
+   * Decoding ends here.
    */
   private oversized(head: Uint8Array, length: number): FrameError {
-    const type = (head[2]! << 8) | head[3]!;
-    return new FrameError(`control frame of ${length} bytes is over the limit of ${this.maxControlLength}`, {
+    const control = (head[0]! & 0x80) !== 0;
+    const type = control ? (head[2]! << 8) | head[3]! : DATA;
+    const limit = control ? this.maxControlLength : this.maxDataLength;
+    return new FrameError(`${control ? 'control' : 'DATA'} frame of ${length} bytes is over the limit of ${limit}`, {
       code: ERR_FRAME_TOO_LARGE, statusCode: GOAWAY_PROTOCOL_ERROR, frameType: type, head: head.slice(),
     });
   }

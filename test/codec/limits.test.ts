@@ -107,6 +107,28 @@ controlSize('DATA frames are not held to the control frame limit', () => {
   assert.is((frames[0] as { data: Uint8Array }).data.length, 100000);
 });
 
+controlSize('a DATA frame longer than the largest receive window (and 1 MiB) ends decoding before it is buffered', () => {
+  const head = (length: number) => Uint8Array.of(0, 0, 0, 1, 0, length >>> 16, (length >>> 8) & 0xff, length & 0xff);
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3 });
+  decoder.push(head(MiB));
+  assert.ok(!decoder.idle, 'a 1 MiB DATA frame is being gathered');
+  try {
+    new FrameDecoder({ version: PROTO_SPDY3 }).push(head(MiB + 1));
+    assert.unreachable('a DATA frame over the limit was accepted');
+  } catch (err) {
+    assert.instance(err, FrameError);
+    assert.is((err as FrameError).code, ERR_FRAME_TOO_LARGE);
+    assert.is((err as FrameError).statusCode, GOAWAY_PROTOCOL_ERROR);
+    assert.is((err as FrameError).frameType, DATA);
+  }
+  const wide = new FrameDecoder({ version: PROTO_SPDY3, config: { initialWindowSize: 4 * MiB } });
+  wide.push(head(4 * MiB));
+  assert.ok(!wide.idle, 'a larger window allows larger frames');
+  const unbounded = new FrameDecoder({ version: PROTO_SPDY3, config: { peerFlowControl: false } });
+  unbounded.push(head(0xffffff));
+  assert.ok(!unbounded.idle, 'a peer without flow control may send frames up to 2^24-1');
+});
+
 controlSize.run();
 
 for (const [label, version, v] of [['SPDY/2', PROTO_SPDY2, 2], ['SPDY/3', PROTO_SPDY3, 3]] as [string, ProtocolVersion, WireVersion][]) {
