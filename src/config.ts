@@ -34,6 +34,14 @@ export interface SpdyConfig {
    */
   maxDataFrameSize?: number;
   /**
+   * For SPDY/3.1 sessions whose version was guessed (cleartext, where SPDY/3
+   * and 3.1 frames look alike): a peer that acknowledges 64 KiB of stream
+   * data without ever updating the connection window is taken for a SPDY/3
+   * peer, and the connection window is dropped. Default false; `serve` and
+   * `listenSessions` turn it on for such sessions.
+   */
+  spdy3Fallback?: boolean;
+  /**
    * PINGs the peer may start per second (we must echo each), with a burst
    * of as many. More gets GOAWAY PROTOCOL_ERROR. 0 turns the check off. Default 100.
    */
@@ -95,6 +103,7 @@ const CHECKS: Record<keyof SpdyConfig, [Check, string]> = {
   headerCompressionLevel: [int(0, 9), 'an integer from 0 to 9'],
   peerFlowControl: [bool, 'a boolean'],
   autoWindowUpdate: [bool, 'a boolean'],
+  spdy3Fallback: [bool, 'a boolean'],
   maxDataFrameSize: [int(1, 0xffffff), 'an integer from 1 to 2^24-1'],
   maxPingRate: [int(0, 0xffffffff), 'an integer from 0 (no limit) to 2^32-1'],
   maxSettingsRate: [int(0, 0xffffffff), 'an integer from 0 (no limit) to 2^32-1'],
@@ -129,6 +138,7 @@ export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIEN
     headerCompressionLevel: c.headerCompressionLevel ?? (side === CLIENT ? 0 : 9),
     peerFlowControl: c.peerFlowControl ?? true,
     autoWindowUpdate: c.autoWindowUpdate ?? true,
+    spdy3Fallback: c.spdy3Fallback ?? false,
     maxDataFrameSize: c.maxDataFrameSize ?? 4096,
     maxPingRate: c.maxPingRate ?? 100,
     maxSettingsRate: c.maxSettingsRate ?? 100,

@@ -4,9 +4,19 @@
  * or, when the client speaks HTTP/1.1, from its `Upgrade` header.
  */
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import type { SpdyConfig } from '../config.js';
 import type { Transport } from '../streams/transport.js';
 import { PrefaceReader } from './preface.js';
 import { acceptUpgrade } from './upgrade.js';
+
+/**
+ * The config of a session whose version `classifyPreface` guessed: SPDY/3
+ * and 3.1 look alike, so `spdy3Fallback` lets a SPDY/3 client show which it
+ * is (unless the application set it itself).
+ */
+export function guessedVersionConfig(config: SpdyConfig | undefined): SpdyConfig {
+  return { spdy3Fallback: true, ...config };
+}
 
 /** What the first bytes of a connection say. */
 export type Preface =

@@ -8,7 +8,7 @@ import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
 import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
 import { checkVersion } from '../codec/version.js';
 import type { SpdyConfig } from '../config.js';
-import { acceptPreface } from '../http/accept.js';
+import { acceptPreface, guessedVersionConfig } from '../http/accept.js';
 import { SpdySession, type SpdySessionOptions } from '../streams/spdy-session.js';
 import { socketToWeb } from './socket-stream.js';
 
@@ -68,11 +68,14 @@ export function listenSessions(
     socket.once('close', () => pending.delete(socket));
   };
   const preferred = checkVersion(options.version ?? PROTO_SPDY3_1);
-  const start = (raw: net.Socket, socket: net.Socket, version: ProtocolVersion, transport = socketToWeb(socket)): void => {
+  const start = (
+    raw: net.Socket, socket: net.Socket, version: ProtocolVersion,
+    transport = socketToWeb(socket), config = options.config,
+  ): void => {
     pending.delete(raw);
     socket.setNoDelay(true);
     const session = new SpdySession(transport, {
-      ...options.session, side: 'server', version, ...(options.config && { config: options.config }),
+      ...options.session, side: 'server', version, ...(config && { config }),
     });
     sessions.add(session);
     session.closed.catch(() => {}).finally(() => sessions.delete(session));
@@ -85,7 +88,7 @@ export function listenSessions(
       accept(socket);
       acceptPreface(socketToWeb(socket), { version: preferred, upgrade: false }).then(
         (accepted) => {
-          if (accepted) start(socket, socket, accepted.version, accepted.transport);
+          if (accepted) start(socket, socket, accepted.version, accepted.transport, guessedVersionConfig(options.config));
           else socket.destroy();
         },
         () => socket.destroy(),

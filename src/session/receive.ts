@@ -5,7 +5,7 @@
  * accounting of our receive windows.
  */
 import {
-  CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA, DATA_FLAG_FIN, FLOW_CONTROL_ERROR, GOAWAY,
+  CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE, FLOW_CONTROL_ERROR, GOAWAY,
   GOAWAY_PROTOCOL_ERROR, HEADERS, INVALID_STREAM, MAX_WINDOW_SIZE, OK, PING, PROTOCOL_ERROR, REFUSED_STREAM,
   RST_STREAM, SERVER, SETTINGS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX, SETTINGS_MAX_CONCURRENT_STREAMS,
   STREAM_IN_USE, SYN_REPLY, SYN_STREAM, UNSUPPORTED_VERSION, WINDOW_UPDATE,
@@ -244,6 +244,8 @@ export abstract class ReceivePath extends SendPath {
       return;
     }
     const delta = frame.deltaWindowSize;
+    if (frame.streamId === 0) this.connUpdateSeen = true;
+    else this.watchForSpdy3Peer(delta);
     if (frame.streamId === 0 && this.connFlow) {
       if (this.connSendWindow > MAX_WINDOW_SIZE - delta) return this.refuseSession(frame);
       this.connSendWindow += delta;
@@ -259,6 +261,20 @@ export abstract class ReceivePath extends SendPath {
     stream.sendWindow += delta;
     this.requeueFlowDeferred(stream);
     this.cb.onCtrlRecvCb?.(this.self, frame);
+  }
+
+  /**
+   * `spdy3Fallback`: a SPDY/3.1 peer gives the connection window back no
+   * later than any stream's, so one that has given back 64 KiB of stream
+   * window and never the connection's speaks SPDY/3. Drop the connection
+   * window then, which it never opens, and send what waited on it.
+   */
+  private watchForSpdy3Peer(delta: number): void {
+    if (!this.connFlow || !this.config.spdy3Fallback || this.connUpdateSeen) return;
+    this.streamUpdatesWithoutConn += delta;
+    if (this.streamUpdatesWithoutConn < DEFAULT_WINDOW_SIZE) return;
+    this.connFlow = false;
+    for (const stream of this.streams.values()) this.requeueFlowDeferred(stream);
   }
 
   private onData(frame: DataFrame): void {

@@ -55,7 +55,12 @@ export abstract class SessionState {
   protected readonly encoder: FrameEncoder;
   protected readonly decoder: FrameDecoder;
   protected readonly streamFlow: boolean;
-  protected readonly connFlow: boolean;
+  /** SPDY/3.1's connection window is in force (until a `spdy3Fallback` drops it). */
+  protected connFlow: boolean;
+  /** The peer has sent a WINDOW_UPDATE for the connection. */
+  protected connUpdateSeen = false;
+  /** Stream window the peer has given back, while it has never updated the connection. */
+  protected streamUpdatesWithoutConn = 0;
 
   protected readonly streams: StreamTable;
   protected readonly limits: PeerLimits;

@@ -50,6 +50,22 @@ for (const c of cases) {
   });
 }
 
+test('cleartext: a SPDY/3 client of a default (SPDY/3.1) server gets bodies past the 64 KiB connection window', async () => {
+  const body = new Uint8Array(300_000).fill(7);
+  const server = serve({ port: 0, hostname: '127.0.0.1', plain: true }, () => new Response(body));
+  await server.ready;
+  const client = await connect(`http://localhost:${server.port}`, { version: PROTO_SPDY3 });
+  try {
+    const res = await client.fetch('/big');
+    assert.is((await res.arrayBuffer()).byteLength, body.length);
+    // And a second stream on the same session, after the fallback.
+    assert.is((await (await client.fetch('/again')).arrayBuffer()).byteLength, body.length);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
 test('TLS: a client whose only version the server does not offer gets no session', async () => {
   const server = serve({ port: 0, hostname: '127.0.0.1', cert: CERT, key: KEY, version: PROTO_SPDY3_1 }, () => new Response('x'));
   await server.ready;

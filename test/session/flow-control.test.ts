@@ -8,7 +8,7 @@ import {
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, MAX_WINDOW_SIZE,
   Session, InvalidArgumentError, StreamClosedError, OPT_NO_AUTO_WINDOW_UPDATE, type ProtocolVersion,
 } from '../../src/index.js';
-import { RawPeer, REQUEST, bodyProvider, bytes, gatedProvider } from './harness.js';
+import { Pair, RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider } from './harness.js';
 
 const sentBytes = (peer: RawPeer, id: number) =>
   peer.sent.filter((f: any) => f.frameType === DATA && f.streamId === id).reduce((n, f: any) => n + f.data.length, 0);
@@ -343,6 +343,53 @@ test('a reader that gives windows back only as it reads still gets a whole uploa
   assert.is(received, 500000);
   assert.is(server.getStreamInfo(1)!.shutRead, true);
   assert.is(server.getStreamRecvUnacked(1), 0);
+});
+
+
+/** A SPDY/3.1 server (as a cleartext server guesses it) and a real SPDY/3 client; bytes the client got. */
+function guessedDownload(spdy3Fallback: boolean, size: number): { received: number; server: Session } {
+  const toServer: Uint8Array[] = [];
+  const toClient: Uint8Array[] = [];
+  let received = 0;
+  const server = new Session(SERVER, PROTO_SPDY3_1, {
+    config: { spdy3Fallback },
+    sendCb: (_s, d) => (toClient.push(d.slice()), d.length),
+    onRequestRecvCb: (s, id) => s.submitResponse(id, RESPONSE, bodyProvider(bytes(size))),
+  });
+  const client = new Session(CLIENT, PROTO_SPDY3, {
+    sendCb: (_s, d) => (toServer.push(d.slice()), d.length),
+    onDataChunkRecvCb: (_s, _f, _id, data) => void (received += data.length),
+  });
+  client.submitRequest(3, REQUEST);
+  for (let turn = 0; turn < 10_000; turn++) {
+    client.send();
+    server.send();
+    if (toServer.length === 0 && toClient.length === 0) break;
+    for (const b of toServer.splice(0)) server.recv(b);
+    for (const b of toClient.splice(0)) client.recv(b);
+  }
+  return { received, server };
+}
+
+test('spdy3Fallback: a guessed SPDY/3.1 server serves a SPDY/3 client past 64 KiB', () => {
+  const { received, server } = guessedDownload(true, 300_000);
+  assert.is(received, 300_000);
+  assert.is(server.getSessionRemoteWindowSize(), Infinity, 'the connection window was dropped');
+  // Without the fallback the same client stalls once the connection window is spent.
+  assert.is(guessedDownload(false, 300_000).received, 65536);
+});
+
+test('spdy3Fallback leaves a real SPDY/3.1 peer under the connection window', () => {
+  const pair = new Pair(PROTO_SPDY3_1, {
+    server: {
+      config: { spdy3Fallback: true },
+      onRequestRecvCb: (s, id) => s.submitResponse(id, RESPONSE, bodyProvider(bytes(1 << 20))),
+    },
+  });
+  pair.client.submitRequest(3, REQUEST);
+  pair.pump();
+  assert.is(pair.clientLog.of('onDataChunkRecvCb').reduce((n, a) => n + (a[2] as Uint8Array).length, 0), 1 << 20);
+  assert.ok(Number.isFinite(pair.server.getSessionRemoteWindowSize()), 'still counting the connection window');
 });
 
 test.run();

@@ -9,7 +9,7 @@ import { PROTO_SPDY3_1, type ProtocolVersion } from '../../codec/constants.js';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../../codec/npn.js';
 import { checkVersion } from '../../codec/version.js';
 import type { SpdyConfig } from '../../config.js';
-import { acceptPreface } from '../../http/accept.js';
+import { acceptPreface, guessedVersionConfig } from '../../http/accept.js';
 import { traceTransport, type TraceDirection } from '../../http/frame-trace.js';
 import type { DecodedFrame } from '../../codec/frame-decoder.js';
 import { serveSession, type RequestHandler } from '../../http/server.js';
@@ -102,7 +102,9 @@ export function serve(options: ServeOptions, handler: RequestHandler): SpdyServe
     const traced = onFrame
       ? traceTransport(transport, { version: info.version, config: options.config }, (d, f) => onFrame(d, f, info))
       : transport;
-    const session = new SpdySession(traced, { side: 'server', version: info.version, config: options.config });
+    // In cleartext a SPDY/3 client looks like a SPDY/3.1 one: let it show which it is.
+    const config = info.via === 'preface' ? guessedVersionConfig(options.config) : options.config;
+    const session = new SpdySession(traced, { side: 'server', version: info.version, config });
     // Once the socket is gone nothing more can happen on the session, even
     // if its end is still being reported: closing the server does not wait for it.
     const socketGone = new Promise<void>((resolve) => {
