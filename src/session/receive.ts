@@ -14,7 +14,7 @@ import {
   PingFrame, type ControlFrame, type DataFrame, type GoawayFrame, type HeadersFrame, type RstStreamFrame,
   type SettingsFrame, type SynReplyFrame, type SynStreamFrame, type WindowUpdateFrame,
 } from '../codec/frames.js';
-import { InvalidFrame, UnknownFrame, type DecodedFrame } from '../codec/frame-decoder.js';
+import { FrameDecoder, InvalidFrame, UnknownFrame, type DecodedFrame } from '../codec/frame-decoder.js';
 import { FrameError } from '../errors.js';
 import type { RecvWindow } from './recv-window.js';
 import { SendPath } from './send.js';
@@ -32,6 +32,7 @@ export abstract class ReceivePath extends SendPath {
   protected feed(data: Uint8Array): void {
     if (this.inputBroken || this.failOnSend) return;
     try {
+      this.decoder ??= new FrameDecoder(this.codecOptions);
       this.decoder.write(data, (frame) => this.receiveFrame(frame));
     } catch (err) {
       if (!(err instanceof FrameError)) {

@@ -12,8 +12,8 @@ import {
   wireVersion, type ProtocolVersion, type Side, type WireVersion,
 } from '../codec/constants.js';
 import { RstStreamFrame, WindowUpdateFrame, type ControlFrame } from '../codec/frames.js';
-import { FrameDecoder } from '../codec/frame-decoder.js';
-import { FrameEncoder } from '../codec/frame-encoder.js';
+import type { FrameDecoder } from '../codec/frame-decoder.js';
+import { FrameEncoder, type CodecOptions } from '../codec/frame-encoder.js';
 import { checkVersion } from '../codec/version.js';
 import { resolveConfig, type ResolvedConfig } from '../config.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -53,7 +53,12 @@ export abstract class SessionState {
   protected readonly cb: SessionCallbacks;
   protected readonly user: unknown;
   protected readonly encoder: FrameEncoder;
-  protected readonly decoder: FrameDecoder;
+  /**
+   * Made at the first `recv()`: a Session fed decoded frames (`recvFrame`, as
+   * the streams layer does) needs no decoder of its own.
+   */
+  protected decoder: FrameDecoder | null = null;
+  protected readonly codecOptions: CodecOptions;
   protected readonly streamFlow: boolean;
   /** SPDY/3.1's connection window is in force (until a `spdy3Fallback` drops it). */
   protected connFlow: boolean;
@@ -104,9 +109,8 @@ export abstract class SessionState {
     this.wire = wireVersion(this.version);
     this.streamFlow = this.version !== PROTO_SPDY2;
     this.connFlow = this.version === PROTO_SPDY3_1;
-    const codec = { version: this.version, side, config: options.config ?? {} };
-    this.encoder = new FrameEncoder(codec);
-    this.decoder = new FrameDecoder(codec);
+    this.codecOptions = { version: this.version, side, config: options.config ?? {} };
+    this.encoder = new FrameEncoder(this.codecOptions);
     this.nextStreamId = side === CLIENT ? 1 : 2;
     this.nextPingId = side === CLIENT ? 1 : 2;
     this.remoteSettings[SETTINGS_MAX_CONCURRENT_STREAMS] = MAX_STREAM_ID;

@@ -76,7 +76,12 @@ export abstract class SpdySessionHost extends SpdySessionEvents {
     }
     c.headers.resolve(nv.map(([k, v]) => [k.toLowerCase(), v] as [string, string]));
     c.inbound.end();
-    if (options.endStream) c.shutWrite();
+    return this.startOpening(c, options.endStream ?? false);
+  }
+
+  /** A stream whose SYN_STREAM is queued: it resolves with its id once that is sent. */
+  protected startOpening(c: StreamController, endStream: boolean): Promise<SpdyStream> {
+    if (endStream) c.shutWrite();
     this.opening.add(c);
     this.flush();
     return c.opened.promise;

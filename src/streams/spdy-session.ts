@@ -105,10 +105,7 @@ export class SpdySession extends SpdySessionHost {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (options.endStream) c.shutWrite();
-    this.opening.add(c);
-    this.flush();
-    return c.opened.promise;
+    return this.startOpening(c, options.endStream ?? false);
   }
 
   /** Sends a PING; resolves with the round trip in milliseconds. */

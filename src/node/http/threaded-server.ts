@@ -9,11 +9,9 @@
  * computes for long holds all of them up, as blocking code does in Node.
  */
 import { readFileSync } from 'node:fs';
-import type { ProtocolVersion } from '../../codec/constants.js';
-import type { SpdyConfig } from '../../config.js';
 import { nvGet } from '../../http/headers.js';
 import type { BaseSPDYRequestHandler } from './request-handler.js';
-import { serve, type SpdyServer } from './serve.js';
+import { serve, type ServeOptions, type SpdyServer } from './serve.js';
 
 /** A `BaseSPDYRequestHandler` subclass. */
 export type RequestHandlerClass = new (
@@ -23,17 +21,10 @@ export type RequestHandlerClass = new (
   requestVersion?: string,
 ) => BaseSPDYRequestHandler;
 
-export interface ThreadedSPDYServerOptions {
-  /** PEM files of the certificate chain and key (required unless `plain`). */
+export interface ThreadedSPDYServerOptions extends Pick<ServeOptions, 'cert' | 'key' | 'plain' | 'version' | 'config'> {
+  /** PEM files of the certificate chain and key (required unless `plain`, or `cert` and `key` given). */
   certFile?: string;
   keyFile?: string;
-  /** The PEM texts themselves, instead of files. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** Cleartext SPDY instead of TLS. */
-  plain?: boolean;
-  version?: ProtocolVersion;
-  config?: SpdyConfig;
   /** Request bodies larger than this are answered 413. Default 16 MiB. */
   maxRequestBodySize?: number;
 }
