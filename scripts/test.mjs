@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const pattern = process.argv[2] ?? '\\.test\\.js$';
-const child = spawn(process.execPath, ['node_modules/uvu/bin.js', '.test-build/test', pattern], {
+const child = spawn(process.execPath, ['node_modules/uvu/bin.js', '.test-build/tests', pattern], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, NO_COLOR: '1' },
 });

@@ -5,7 +5,7 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { formatTimestamp } from '../codec/trace.js';
-import type { SpdyConfig } from '../config.js';
+import type { SpdyConfig } from '../base/config.js';
 import { formatTracedFrame } from '../http/frame-trace.js';
 import { connect, type ConnectOptions } from '../node/http/connect.js';
 import { formatOptions, intValue, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args.js';

@@ -1,5 +1,5 @@
 /** The version options shared by `spdycat` and `spdyd`. */
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 
 export const VERSION_OPTIONS: readonly OptionSpec[] = [

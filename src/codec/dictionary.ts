@@ -3,7 +3,7 @@
  * define them. A peer's zlib stream names its dictionary by Adler-32:
  * 0xdfa251b2 for SPDY/2, 0xe3c6a7c2 for SPDY/3 (tests check both).
  */
-import type { WireVersion } from './constants.js';
+import type { WireVersion } from '../base/constants.js';
 
 // SPDY/2: one string, NUL-terminated (the NUL is part of the dictionary).
 const SPDY2_TEXT =

@@ -7,7 +7,7 @@ import {
   CLIENT, CREDENTIAL, DATA, MAX_FRAME_LENGTH, ERR_FRAME_TOO_LARGE, ERR_UNSUPPORTED_VERSION, FRAME_TOO_LARGE,
   GOAWAY, GOAWAY_PROTOCOL_ERROR, HEADERS, NOOP, PING, PROTOCOL_ERROR, RST_STREAM, SETTINGS,
   SYN_REPLY, SYN_STREAM, UNSUPPORTED_VERSION, WINDOW_UPDATE, wireVersion, type WireVersion,
-} from './constants.js';
+} from '../base/constants.js';
 import {
   CredentialFrame, DataFrame, GoawayFrame, HeadersFrame, NoopFrame, PingFrame, RstStreamFrame,
   SettingsFrame, SynReplyFrame, SynStreamFrame, WindowUpdateFrame, type Frame, type SettingsEntry,
@@ -17,8 +17,8 @@ import type { Nv } from './nv.js';
 import { HeaderInflater } from './zlib.js';
 import type { CodecOptions } from './frame-encoder.js';
 import { checkVersion } from './version.js';
-import { resolveConfig } from '../config.js';
-import { FrameError } from '../errors.js';
+import { resolveConfig } from '../base/config.js';
+import { FrameError } from '../base/errors.js';
 
 /**
  * A control frame that was read whole but cannot be accepted: its header

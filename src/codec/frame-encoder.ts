@@ -6,13 +6,13 @@ import {
   CLIENT, CREDENTIAL, DATA, ERR_FRAME_TOO_LARGE, FRAME_TOO_LARGE, GOAWAY, HEADERS,
   MAX_FRAME_LENGTH, NOOP, PING, RST_STREAM, SETTINGS, SYN_REPLY, SYN_STREAM, WINDOW_UPDATE,
   wireVersion, type ProtocolVersion, type Side, type WireVersion,
-} from './constants.js';
+} from '../base/constants.js';
 import { toFrame, type Frame, type FrameInit, type SettingsEntry } from './frames.js';
 import { packHeaderBlock } from './header-block.js';
 import type { Nv } from './nv.js';
 import { HeaderDeflater } from './zlib.js';
-import { resolveConfig, type SpdyConfig } from '../config.js';
-import { FrameError } from '../errors.js';
+import { resolveConfig, type SpdyConfig } from '../base/config.js';
+import { FrameError } from '../base/errors.js';
 import { checkVersion } from './version.js';
 
 /** Options of the frame encoder and decoder. */

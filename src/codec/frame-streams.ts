@@ -1,9 +1,9 @@
 /** The codec as Web Streams: bytes to frames and frames to bytes. */
-import { ERR_EOF, GOAWAY_PROTOCOL_ERROR } from './constants.js';
+import { ERR_EOF, GOAWAY_PROTOCOL_ERROR } from '../base/constants.js';
 import type { Frame, FrameInit } from './frames.js';
 import { FrameDecoder, type DecodedFrame } from './frame-decoder.js';
 import { FrameEncoder, type CodecOptions } from './frame-encoder.js';
-import { FrameError } from '../errors.js';
+import { FrameError } from '../base/errors.js';
 
 /**
  * Bytes in, one frame object per wire frame out. Invalid header blocks come

@@ -5,7 +5,7 @@
 import {
   CREDENTIAL, DATA, GOAWAY, HEADERS, NOOP, PING, RST_STREAM, SETTINGS,
   SYN_REPLY, SYN_STREAM, WINDOW_UPDATE, type WireVersion,
-} from './constants.js';
+} from '../base/constants.js';
 import type { Nv } from './nv.js';
 
 /** One SETTINGS entry: `[settingsId, flags, value]`. */

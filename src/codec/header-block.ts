@@ -5,9 +5,9 @@
  */
 import {
   ERR_FRAME_TOO_LARGE, ERR_INVALID_HEADER_BLOCK, FRAME_TOO_LARGE, PROTOCOL_ERROR, type WireVersion,
-} from './constants.js';
+} from '../base/constants.js';
 import type { Nv, NvInput } from './nv.js';
-import { FrameError } from '../errors.js';
+import { FrameError } from '../base/errors.js';
 
 const V2_TO_V3: Record<string, string> = {
   host: ':host', method: ':method', url: ':path', scheme: ':scheme', status: ':status', version: ':version',

@@ -2,7 +2,7 @@
  * `spdy-streams/codec`: SPDY frames, header blocks and their compression,
  * with no session state. See the README's "Codec" section.
  */
-export * from './constants.js';
+export * from '../base/constants.js';
 export * from './frames.js';
 export type { NameValue, Nv, NvInput } from './nv.js';
 export { packHeaderBlock, unpackHeaderBlock, nv2to3, nv3to2, nameTo2, nameTo3 } from './header-block.js';
@@ -13,7 +13,7 @@ export { FrameDecoder, InvalidFrame, UnknownFrame, type DecodedFrame } from './f
 export { FrameDecoderStream, FrameEncoderStream } from './frame-streams.js';
 export { getNpnProtocols, npnGetVersion, npnToken, selectNextProtocol } from './npn.js';
 export { checkVersion } from './version.js';
-export * from '../errors.js';
-export { resolveConfig, type SpdyConfig, type ResolvedConfig } from '../config.js';
+export * from '../base/errors.js';
+export { resolveConfig, type SpdyConfig, type ResolvedConfig } from '../base/config.js';
 export { formatFrame, formatTimestamp, frameTypeName } from './trace.js';
-export { concatBytes } from './bytes.js';
+export { concatBytes } from '../base/bytes.js';

@@ -1,5 +1,5 @@
 /** Protocol negotiation tokens (NPN and ALPN use the same strings). */
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from './constants.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 
 const TOKENS: ReadonlyArray<readonly [string, ProtocolVersion]> = [
   ['spdy/3.1', PROTO_SPDY3_1],

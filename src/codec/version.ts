@@ -1,5 +1,5 @@
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from './constants.js';
-import { UnsupportedVersionError } from '../errors.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
+import { UnsupportedVersionError } from '../base/errors.js';
 
 /** Returns `version` if it is one this library speaks; throws otherwise. */
 export function checkVersion(version: unknown): ProtocolVersion {

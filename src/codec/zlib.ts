@@ -8,9 +8,9 @@ import {
   zlibDeflate, zlibDeflateInit2, zlibDeflateSetDictionary,
   zlibInflate, zlibInflateInit2, zlibInflateSetDictionary,
 } from 'pako';
-import { ERR_ZLIB, GOAWAY_PROTOCOL_ERROR, type WireVersion } from './constants.js';
+import { ERR_ZLIB, GOAWAY_PROTOCOL_ERROR, type WireVersion } from '../base/constants.js';
 import { dictionaryFor } from './dictionary.js';
-import { FrameError, ZlibError } from '../errors.js';
+import { FrameError, ZlibError } from '../base/errors.js';
 
 const Z_DEFLATED = 8;
 const DEFLATE_WINDOW_BITS = 11;

@@ -3,8 +3,8 @@
  * one with ALPN: from the version field of the client's first control frame,
  * or, when the client speaks HTTP/1.1, from its `Upgrade` header.
  */
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
-import type { SpdyConfig } from '../config.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
+import type { SpdyConfig } from '../base/config.js';
 import type { Transport } from '../streams/transport.js';
 import { PrefaceReader } from './preface.js';
 import { acceptUpgrade } from './upgrade.js';

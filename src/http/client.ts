@@ -2,7 +2,7 @@
  * The HTTP client over one SPDY session: `fetch()` with WHATWG `Request`
  * and `Response`, and the resources the server pushes.
  */
-import { CANCEL, INTERNAL_ERROR, PROTO_SPDY2, PROTOCOL_ERROR, REFUSED_STREAM } from '../codec/constants.js';
+import { CANCEL, INTERNAL_ERROR, PROTO_SPDY2, PROTOCOL_ERROR, REFUSED_STREAM } from '../base/constants.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
 import type { Nv } from '../codec/nv.js';

@@ -4,11 +4,11 @@
  * is not involved, so the trace shows exactly what crossed the wire
  * (including frames the session rejects) and costs nothing when unused.
  */
-import { DATA, type ProtocolVersion } from '../codec/constants.js';
+import { DATA, type ProtocolVersion } from '../base/constants.js';
 import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
 import { formatFrame, formatTimestamp, frameTypeName } from '../codec/trace.js';
 import type { Frame } from '../codec/frames.js';
-import type { SpdyConfig } from '../config.js';
+import type { SpdyConfig } from '../base/config.js';
 import type { Transport } from '../streams/transport.js';
 
 /** Where a traced frame went. */

@@ -3,7 +3,7 @@
  * `Request`, the handler's `Response` goes back as SYN_REPLY and DATA, and
  * `ctx.push()` pushes more resources with the request.
  */
-import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../codec/constants.js';
+import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';

@@ -2,7 +2,7 @@
  * The Python binding's callback-style client: one handler object per URL,
  * told about the reply's headers, each piece of data, and the close.
  */
-import { INTERNAL_ERROR, OK } from '../codec/constants.js';
+import { INTERNAL_ERROR, OK } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import { requestNv } from './headers.js';

@@ -4,7 +4,7 @@
  * speak SPDY on the same connection from the next byte on. Bytes that follow
  * the 101 in the same read belong to SPDY and are kept.
  */
-import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { npnGetVersion } from '../codec/npn.js';
 import type { Transport } from '../streams/transport.js';
 import { formatHead, headerTokens, headLength, parseHead, type HttpHead } from './http1.js';

@@ -3,8 +3,8 @@
  * the version.
  */
 import type tls from 'node:tls';
-import type { ProtocolVersion } from '../codec/constants.js';
-import type { SpdyConfig } from '../config.js';
+import type { ProtocolVersion } from '../base/constants.js';
+import type { SpdyConfig } from '../base/config.js';
 import { SpdySession, type SpdySessionOptions } from '../streams/spdy-session.js';
 import { dial } from './dial.js';
 

@@ -4,10 +4,10 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
 import { checkVersion } from '../codec/version.js';
-import { UnsupportedVersionError } from '../errors.js';
+import { UnsupportedVersionError } from '../base/errors.js';
 import type { Transport } from '../streams/transport.js';
 import { requestUpgrade } from '../http/upgrade.js';
 import { socketToWeb } from './socket-stream.js';

@@ -5,9 +5,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
-import { PROTO_SPDY3_1, type ProtocolVersion } from '../codec/constants.js';
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { checkVersion } from '../codec/version.js';
-import type { SpdyConfig } from '../config.js';
+import type { SpdyConfig } from '../base/config.js';
 import { acceptPreface, guessedVersionConfig } from '../http/accept.js';
 import { SpdySession, type SpdySessionOptions } from '../streams/spdy-session.js';
 import { socketToWeb } from './socket-stream.js';

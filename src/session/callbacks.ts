@@ -5,7 +5,7 @@
  */
 import type { ControlFrame } from '../codec/frames.js';
 import type { InvalidFrame } from '../codec/frame-decoder.js';
-import type { SpdyConfig } from '../config.js';
+import type { SpdyConfig } from '../base/config.js';
 import type { Session } from './session.js';
 
 export interface SessionCallbacks {

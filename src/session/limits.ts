@@ -4,10 +4,10 @@
  * many answers it may make us owe while it does not read them. The Session
  * asks before acting; crossing any of them ends the session with GOAWAY.
  */
-import { CLIENT, DATA, DATA_FLAG_FIN, PING, RST_STREAM, SETTINGS, type Side } from '../codec/constants.js';
+import { CLIENT, DATA, DATA_FLAG_FIN, PING, RST_STREAM, SETTINGS, type Side } from '../base/constants.js';
 import type { ControlFrame } from '../codec/frames.js';
 import type { DecodedFrame } from '../codec/frame-decoder.js';
-import type { ResolvedConfig } from '../config.js';
+import type { ResolvedConfig } from '../base/config.js';
 import { TokenBucket } from './rate-limit.js';
 
 /** What a peer can flood us with. */

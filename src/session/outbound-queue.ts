@@ -5,7 +5,7 @@
  * their own so that they can be held while the peer's concurrent-stream
  * limit is reached without holding anything else.
  */
-import { SYN_STREAM } from '../codec/constants.js';
+import { SYN_STREAM } from '../base/constants.js';
 import type { ControlFrame } from '../codec/frames.js';
 import type { AnyDataProvider } from './data-provider.js';
 import { PriorityHeap } from './priority-heap.js';

@@ -9,13 +9,13 @@ import {
   GOAWAY_PROTOCOL_ERROR, HEADERS, INVALID_STREAM, MAX_WINDOW_SIZE, OK, PING, PROTOCOL_ERROR, REFUSED_STREAM,
   RST_STREAM, SERVER, SETTINGS, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX, SETTINGS_MAX_CONCURRENT_STREAMS,
   STREAM_IN_USE, SYN_REPLY, SYN_STREAM, UNSUPPORTED_VERSION, WINDOW_UPDATE,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import {
   PingFrame, type ControlFrame, type DataFrame, type GoawayFrame, type HeadersFrame, type RstStreamFrame,
   type SettingsFrame, type SynReplyFrame, type SynStreamFrame, type WindowUpdateFrame,
 } from '../codec/frames.js';
 import { FrameDecoder, InvalidFrame, UnknownFrame, type DecodedFrame } from '../codec/frame-decoder.js';
-import { FrameError } from '../errors.js';
+import { FrameError } from '../base/errors.js';
 import type { RecvWindow } from './recv-window.js';
 import { SendPath } from './send.js';
 import type { Stream } from './stream.js';

@@ -3,7 +3,7 @@
  * connection's): how much the peer may still send, and how much it sent
  * that we have not yet given back with WINDOW_UPDATE.
  */
-import { MAX_WINDOW_SIZE } from '../codec/constants.js';
+import { MAX_WINDOW_SIZE } from '../base/constants.js';
 
 export class RecvWindow {
   /** Bytes the peer may still send before it overruns the window. */

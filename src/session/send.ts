@@ -9,10 +9,10 @@ import {
   ERR_GOAWAY_ALREADY_SENT, ERR_STREAM_CLOSED, ERR_STREAM_CLOSING, ERR_STREAM_ID_NOT_AVAILABLE,
   ERR_SYN_STREAM_NOT_ALLOWED, GOAWAY, GOAWAY_INTERNAL_ERROR, HEADERS, INTERNAL_ERROR, MAX_STREAM_ID, PING,
   READ_EOF, RST_STREAM, SYN_REPLY, SYN_STREAM, WINDOW_UPDATE,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import type { ControlFrame, SynStreamFrame } from '../codec/frames.js';
 import { writeDataHead } from '../codec/frame-encoder.js';
-import { CallbackFailureError, FrameError, TemporalCallbackFailureError } from '../errors.js';
+import { CallbackFailureError, FrameError, TemporalCallbackFailureError } from '../base/errors.js';
 import type { SessionCallbacks } from './callbacks.js';
 import type { ReadCtrl } from './data-provider.js';
 import type { CtrlItem, DataItem } from './outbound-queue.js';

@@ -10,13 +10,13 @@ import {
   CLIENT, DEFAULT_WINDOW_SIZE, GOAWAY_PROTOCOL_ERROR, MAX_STREAM_ID, PROTO_SPDY2, PROTO_SPDY3_1, SERVER,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX, SETTINGS_MAX_CONCURRENT_STREAMS,
   wireVersion, type ProtocolVersion, type Side, type WireVersion,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import { RstStreamFrame, WindowUpdateFrame, type ControlFrame } from '../codec/frames.js';
 import type { FrameDecoder } from '../codec/frame-decoder.js';
 import { FrameEncoder, type CodecOptions } from '../codec/frame-encoder.js';
 import { checkVersion } from '../codec/version.js';
-import { resolveConfig, type ResolvedConfig } from '../config.js';
-import { InvalidArgumentError } from '../errors.js';
+import { resolveConfig, type ResolvedConfig } from '../base/config.js';
+import { InvalidArgumentError } from '../base/errors.js';
 import { CALLBACK_NAMES, type SessionCallbacks, type SessionOptions } from './callbacks.js';
 import type { AnyDataProvider } from './data-provider.js';
 import { OutboundQueue, URGENT_PRI, type OutboundItem } from './outbound-queue.js';

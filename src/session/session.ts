@@ -12,14 +12,14 @@ import {
   ERR_STREAM_ID_NOT_AVAILABLE, FLAG_SETTINGS_NONE, GOAWAY, HEADERS, MAX_STREAM_ID, MAX_WINDOW_SIZE, PROTO_SPDY2,
   SERVER, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY,
   type ProtocolVersion, type Side,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import {
   GoawayFrame, HeadersFrame, PingFrame, SettingsFrame, SynReplyFrame, SynStreamFrame, type SettingsEntry,
 } from '../codec/frames.js';
 import type { DecodedFrame } from '../codec/frame-decoder.js';
 import {
   CallbackFailureError, FrameError, InvalidArgumentError, SpdyError, StreamClosedError,
-} from '../errors.js';
+} from '../base/errors.js';
 import type { SessionOptions } from './callbacks.js';
 import type { AnyDataProvider } from './data-provider.js';
 import { ReceivePath } from './receive.js';

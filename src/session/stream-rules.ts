@@ -6,7 +6,7 @@
 import {
   ERR_DEFERRED_DATA_EXIST, ERR_INVALID_STREAM_ID, ERR_INVALID_STREAM_STATE, ERR_STREAM_CLOSED,
   ERR_STREAM_CLOSING, ERR_STREAM_SHUT_WR,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import type { Stream } from './stream.js';
 
 function writable(stream: Stream | undefined): number {

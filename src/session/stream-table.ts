@@ -3,7 +3,7 @@
  * need, and the closing rules: a close is announced before the stream is
  * forgotten, and closing a stream can take the streams pushed under it.
  */
-import { OK } from '../codec/constants.js';
+import { OK } from '../base/constants.js';
 import { Stream, type StreamState } from './stream.js';
 
 export class StreamTable {

@@ -4,10 +4,10 @@
  */
 import {
   MAX_STREAM_ID, MAX_WINDOW_SIZE, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX, type WireVersion,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import type { SettingsEntry } from '../codec/frames.js';
 import type { Nv } from '../codec/nv.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../base/errors.js';
 
 function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;

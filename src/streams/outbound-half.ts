@@ -7,7 +7,7 @@
  * the chunk, not copies: the chunk is not done with until its last frame is
  * sent.
  */
-import { ERR_DEFERRED, READ_EOF } from '../codec/constants.js';
+import { ERR_DEFERRED, READ_EOF } from '../base/constants.js';
 
 /** What the half tells its stream about. */
 export interface OutboundHooks {

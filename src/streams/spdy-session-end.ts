@@ -2,8 +2,8 @@
  * How a SpdySession ends: cleanly once the Session wants neither to read
  * nor to write, or at once on an error, failing what is still open.
  */
-import { GOAWAY_OK } from '../codec/constants.js';
-import { SpdyError, StreamClosedError } from '../errors.js';
+import { GOAWAY_OK } from '../base/constants.js';
+import { SpdyError, StreamClosedError } from '../base/errors.js';
 import { SpdySessionState } from './spdy-session-state.js';
 
 /** SpdySession's ending, over its state. */

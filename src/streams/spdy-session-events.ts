@@ -7,10 +7,10 @@
 import {
   CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, FRAME_TOO_LARGE, GOAWAY, GOAWAY_OK, HEADERS,
   PING, PROTOCOL_ERROR, PROTO_SPDY2, REFUSED_STREAM, SYN_REPLY, SYN_STREAM,
-} from '../codec/constants.js';
+} from '../base/constants.js';
 import type { ControlFrame } from '../codec/frames.js';
 import { frameTypeName } from '../codec/trace.js';
-import { SpdyError } from '../errors.js';
+import { SpdyError } from '../base/errors.js';
 import type { SessionCallbacks } from '../session/index.js';
 import { SpdySessionPumps } from './spdy-session-pumps.js';
 import { bodyOf } from './spdy-session-state.js';

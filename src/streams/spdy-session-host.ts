@@ -3,9 +3,9 @@
  * (answer, push, send headers, resume its body, reset) and the accounting
  * of what the application has read, which gives the peer its window back.
  */
-import { CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, GOAWAY_PROTOCOL_ERROR, PROTO_SPDY3_1 } from '../codec/constants.js';
+import { CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, GOAWAY_PROTOCOL_ERROR, PROTO_SPDY3_1 } from '../base/constants.js';
 import type { NvInput } from '../codec/nv.js';
-import { InvalidArgumentError, StreamClosedError } from '../errors.js';
+import { InvalidArgumentError, StreamClosedError } from '../base/errors.js';
 import { deferred } from './deferred.js';
 import { SpdySessionEvents } from './spdy-session-events.js';
 import { bodyOf } from './spdy-session-state.js';

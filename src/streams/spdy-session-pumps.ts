@@ -4,10 +4,10 @@
  * each event is gathered and written to `transport.writable` in one chunk,
  * and the Session stops producing while the transport is behind.
  */
-import { concatBytes } from '../codec/bytes.js';
-import { ERR_EOF, GOAWAY_PROTOCOL_ERROR } from '../codec/constants.js';
+import { concatBytes } from '../base/bytes.js';
+import { ERR_EOF, GOAWAY_PROTOCOL_ERROR } from '../base/constants.js';
 import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
-import { EOFError, FrameError } from '../errors.js';
+import { EOFError, FrameError } from '../base/errors.js';
 import { deferred } from './deferred.js';
 import { SpdySessionEnd } from './spdy-session-end.js';
 

@@ -8,10 +8,10 @@
  * (`spdy-session-host.ts`), then the public API (`spdy-session.ts`). Only
  * `SpdySession` is exported from the package.
  */
-import { CLIENT, PROTO_SPDY2, PROTO_SPDY3_1, SERVER, type ProtocolVersion, type Side } from '../codec/constants.js';
+import { CLIENT, PROTO_SPDY2, PROTO_SPDY3_1, SERVER, type ProtocolVersion, type Side } from '../base/constants.js';
 import { checkVersion } from '../codec/version.js';
-import { resolveConfig, type ResolvedConfig, type SpdyConfig } from '../config.js';
-import { InvalidArgumentError, type FrameError } from '../errors.js';
+import { resolveConfig, type ResolvedConfig, type SpdyConfig } from '../base/config.js';
+import { InvalidArgumentError, type FrameError } from '../base/errors.js';
 import { DataProvider, Session, type SessionCallbacks } from '../session/index.js';
 import { deferred, type Deferred } from './deferred.js';
 import type { ReadControl } from './outbound-half.js';

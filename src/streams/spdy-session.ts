@@ -11,10 +11,10 @@
  * state (`spdy-session-state.ts`): the ending, the transport's pumps, the
  * Session's callbacks, the streams' host, then this.
  */
-import { GOAWAY_OK, type ProtocolVersion } from '../codec/constants.js';
+import { GOAWAY_OK, type ProtocolVersion } from '../base/constants.js';
 import type { NvInput } from '../codec/nv.js';
-import type { SpdyConfig } from '../config.js';
-import { InvalidArgumentError, SpdyError, StreamClosedError } from '../errors.js';
+import type { SpdyConfig } from '../base/config.js';
+import { InvalidArgumentError, SpdyError, StreamClosedError } from '../base/errors.js';
 import { deferred } from './deferred.js';
 import { SpdySessionHost } from './spdy-session-host.js';
 import { bodyOf } from './spdy-session-state.js';

@@ -3,13 +3,13 @@
  * `writable`, the header blocks as promises. `SpdyStream` is what
  * applications hold; `StreamController` is the part the session drives.
  */
-import { CANCEL } from '../codec/constants.js';
+import { CANCEL } from '../base/constants.js';
 import type { Nv, NvInput } from '../codec/nv.js';
-import { SpdyError, StreamClosedError } from '../errors.js';
+import { SpdyError, StreamClosedError } from '../base/errors.js';
 import { deferred, type Deferred } from './deferred.js';
 import { InboundHalf } from './inbound-half.js';
 import { OutboundHalf, type ReadControl } from './outbound-half.js';
-import type { ERR_DEFERRED } from '../codec/constants.js';
+import type { ERR_DEFERRED } from '../base/constants.js';
 
 /** Options of `SpdyStream.respond`. */
 export interface RespondOptions {

@@ -4,8 +4,8 @@
  */
 import { SpdyClient } from '../../http/client.js';
 import { traceTransport, type FrameListener } from '../../http/frame-trace.js';
-import type { SpdyConfig } from '../../config.js';
-import type { ProtocolVersion } from '../../codec/constants.js';
+import type { SpdyConfig } from '../../base/config.js';
+import type { ProtocolVersion } from '../../base/constants.js';
 import { SpdySession } from '../../streams/spdy-session.js';
 import { dial, type DialOptions } from '../dial.js';
 

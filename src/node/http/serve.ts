@@ -5,10 +5,10 @@
  */
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
-import { PROTO_SPDY3_1, type ProtocolVersion } from '../../codec/constants.js';
+import { PROTO_SPDY3_1, type ProtocolVersion } from '../../base/constants.js';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../../codec/npn.js';
 import { checkVersion } from '../../codec/version.js';
-import type { SpdyConfig } from '../../config.js';
+import type { SpdyConfig } from '../../base/config.js';
 import { acceptPreface, guessedVersionConfig } from '../../http/accept.js';
 import { traceTransport, type TraceDirection } from '../../http/frame-trace.js';
 import type { DecodedFrame } from '../../codec/frame-decoder.js';

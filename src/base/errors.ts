@@ -1,0 +1,106 @@
+import {
+  ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_FRAME, ERR_STREAM_CLOSED,
+  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
+} from './constants.js';
+
+/** Options every SPDY error accepts. */
+export interface SpdyErrorOptions {
+  /** One of the `ERR_*` codes. */
+  code?: number;
+  /** The RST_STREAM or GOAWAY status code this error puts on the wire. */
+  statusCode?: number;
+  cause?: unknown;
+}
+
+/**
+ * The root of every error this library throws. `code` is one of the `ERR_*`
+ * constants; `statusCode`, where present, is the status sent to the peer.
+ */
+export class SpdyError extends Error {
+  /** One of the `ERR_*` constants. */
+  readonly code: number;
+  /** RST_STREAM or GOAWAY status code, when the error is one the peer hears of. */
+  readonly statusCode: number | undefined;
+
+  constructor(message?: string, options: SpdyErrorOptions = {}) {
+    super(message ?? new.target.defaultMessage, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? new.target.defaultCode;
+    this.statusCode = options.statusCode;
+  }
+
+  /** Code used when none is given; subclasses name their own. */
+  static defaultCode = ERR_INVALID_ARGUMENT;
+  static defaultMessage = 'SPDY error';
+}
+
+/** The peer closed the connection (a recv callback saw end of input). */
+export class EOFError extends SpdyError {
+  static override defaultCode = ERR_EOF;
+  static override defaultMessage = 'end of input';
+}
+
+/** A user callback failed; the session cannot go on. */
+export class CallbackFailureError extends SpdyError {
+  static override defaultCode = ERR_CALLBACK_FAILURE;
+  static override defaultMessage = 'callback failed';
+}
+
+/** A data provider failed for one stream only: that stream is reset. */
+export class TemporalCallbackFailureError extends SpdyError {
+  static override defaultCode = ERR_TEMPORAL_CALLBACK_FAILURE;
+  static override defaultMessage = 'callback failed for this stream';
+}
+
+/** An argument given to the API is not acceptable. */
+export class InvalidArgumentError extends SpdyError {
+  static override defaultCode = ERR_INVALID_ARGUMENT;
+  static override defaultMessage = 'invalid argument';
+}
+
+/** zlib could not be set up or failed. */
+export class ZlibError extends SpdyError {
+  static override defaultCode = ERR_ZLIB;
+  static override defaultMessage = 'zlib error';
+}
+
+/** The protocol version is not one this library speaks. */
+export class UnsupportedVersionError extends SpdyError {
+  static override defaultCode = ERR_UNSUPPORTED_VERSION;
+  static override defaultMessage = 'unsupported SPDY version';
+}
+
+/** The stream is closed or never existed. */
+export class StreamClosedError extends SpdyError {
+  static override defaultCode = ERR_STREAM_CLOSED;
+  static override defaultMessage = 'stream closed';
+}
+
+/** Where a frame error came from, for the session's parse-error callbacks. */
+export interface FrameErrorOptions extends SpdyErrorOptions {
+  /** Control frame type (or DATA = 0). */
+  frameType?: number;
+  /** The frame's 8-byte header. */
+  head?: Uint8Array;
+  /** The frame's payload. */
+  payload?: Uint8Array;
+}
+
+/**
+ * A frame the decoder could not accept. `statusCode` is what the session
+ * sends: a RST_STREAM status for an `InvalidFrame`'s error, a GOAWAY status
+ * for an error that ends decoding.
+ */
+export class FrameError extends SpdyError {
+  readonly frameType: number | undefined;
+  readonly head: Uint8Array | undefined;
+  readonly payload: Uint8Array | undefined;
+  constructor(message?: string, options: FrameErrorOptions = {}) {
+    super(message, options);
+    this.frameType = options.frameType;
+    this.head = options.head;
+    this.payload = options.payload;
+  }
+  static override defaultCode = ERR_INVALID_FRAME;
+  static override defaultMessage = 'invalid frame';
+}
