@@ -1,14 +1,20 @@
 /**
- * The one `config` object of API.md section 6: limits and switches, checked
- * when given. Each layer reads the keys that concern it.
+ * The one `config` object of API.md section 6: every limit and switch of
+ * every layer, its default, its check, and the checks between keys, in one
+ * place. A session resolves it once (`resolveConfig`) and hands the result
+ * down: the Session under a SpdySession, and the codec through the narrow
+ * `codecLimits`, take the resolved object as it is.
  */
-import { CLIENT, DEFAULT_WINDOW_SIZE, MAX_WINDOW_SIZE, type Side } from './constants.js';
+import {
+  CLIENT, DEFAULT_WINDOW_SIZE, MAX_FRAME_LENGTH, MAX_WINDOW_SIZE, PROTO_SPDY3_1,
+  type ProtocolVersion, type Side,
+} from './constants.js';
 import { InvalidArgumentError } from './errors.js';
 
 export interface SpdyConfig {
-  /** Our per-stream receive window, advertised in SETTINGS. Default 65536. */
+  /** Our per-stream receive window, advertised in SETTINGS. Default 65536; `SpdySession` 131072. */
   initialWindowSize?: number;
-  /** Our SPDY/3.1 connection receive window. Default 65536. */
+  /** Our SPDY/3.1 connection receive window. Default 65536; `SpdySession` 1048576. */
   sessionWindowSize?: number;
   /** Streams the peer may open at once, advertised and enforced. Default 100. */
   maxConcurrentStreams?: number;
@@ -25,20 +31,24 @@ export interface SpdyConfig {
   headerCompressionLevel?: number;
   /** `false` for peers that do no flow control at all (Go's spdystream). Default true. */
   peerFlowControl?: boolean;
-  /** Send WINDOW_UPDATE as data arrives (spdylay's way). Default true. */
+  /**
+   * Send WINDOW_UPDATE as data arrives (spdylay's way). Default true;
+   * `SpdySession` false: it reports what the application reads with
+   * `Session.consume` and the Session decides when to update.
+   */
   autoWindowUpdate?: boolean;
   /**
    * Largest DATA payload we put in one frame, 1 to 2^24-1 (a frame is also
    * never larger than the peer's windows). Default 4096, spdylay's;
-   * `SpdySession` defaults to 16384.
+   * `SpdySession` 16384.
    */
   maxDataFrameSize?: number;
   /**
    * For SPDY/3.1 sessions whose version was guessed (cleartext, where SPDY/3
    * and 3.1 frames look alike): a peer that acknowledges 64 KiB of stream
    * data without ever updating the connection window is taken for a SPDY/3
-   * peer, and the connection window is dropped. Default false; `serve` and
-   * `listenSessions` turn it on for such sessions.
+   * peer, and the connection window is dropped. Needs `peerFlowControl`.
+   * Default false; `serve` and `listenSessions` turn it on for such sessions.
    */
   spdy3Fallback?: boolean;
   /**
@@ -74,11 +84,30 @@ export interface SpdyConfig {
    * Streams layer: bytes received on all of a session's streams and not yet
    * read by the application, past which the session fails with GOAWAY
    * PROTOCOL_ERROR rather than hold more. Flow control (or pausing the
-   * transport, with `peerFlowControl: false`) normally keeps far below it;
-   * keep it above `maxConcurrentStreams` times `initialWindowSize` in SPDY/3.
-   * Default 16 MiB.
+   * transport, with `peerFlowControl: false`) normally keeps far below it.
+   * In SPDY/3.1 with flow control it may not be below `sessionWindowSize`
+   * (a peer within its window would be cut off); in SPDY/3, keep it above
+   * `maxConcurrentStreams` × `initialWindowSize` for the same reason.
+   * Default 16 MiB, or `sessionWindowSize` when that is larger.
    */
   maxSessionBufferedBytes?: number;
+  /**
+   * Streams layer: bytes handed to the transport and not yet accepted by
+   * it, past which the session stops producing frames. Default 65536.
+   */
+  writeBufferSize?: number;
+  /** Streams layer: high-water mark, in bytes, of each stream's `writable`. Default 65536. */
+  streamWriteHighWaterMark?: number;
+  /**
+   * HTTP client: pushed responses held until the application claims them;
+   * a push past it is refused with RST_STREAM REFUSED_STREAM. Default 32.
+   */
+  maxPushes?: number;
+  /**
+   * HTTP/1.1 Upgrade: bytes of the request or response head read before the
+   * connection is refused as not HTTP. Default 16384.
+   */
+  maxUpgradeHeadSize?: number;
   /**
    * The clock of the rate limits, in milliseconds. The sans-IO session reads
    * time only through it; tests give one they drive by hand. Default `Date.now`.
@@ -88,37 +117,125 @@ export interface SpdyConfig {
 
 export type ResolvedConfig = Readonly<Required<SpdyConfig>>;
 
+/** The layer a config is resolved for: its defaults differ. */
+export type ConfigLayer = 'session' | 'streams';
+
+/** Where a config is used: which end, which layer, and (when known) which version. */
+export interface ConfigContext {
+  readonly layer?: ConfigLayer;
+  readonly version?: ProtocolVersion;
+}
+
+/*
+ * Defaults, both layers side by side. The Session's are spdylay's: 4 KiB
+ * frames, 64 KiB windows, WINDOW_UPDATE as data arrives. The streams
+ * layer's are larger because throughput is bounded by the work done per
+ * DATA frame and per WINDOW_UPDATE more than per byte (bench/streams.mjs):
+ * frames are an eighth of the stream window so that several are on their
+ * way while WINDOW_UPDATEs come back (they go out once half a window is
+ * read). The stream window bounds what one stream holds unread; 100
+ * streams of it stay under the 16 MiB buffer cap in SPDY/3, which has no
+ * connection window.
+ */
+type Defaults = Omit<ResolvedConfig, 'headerCompressionLevel' | 'maxSessionBufferedBytes'>;
+
+const SESSION_DEFAULTS: Defaults = {
+  initialWindowSize: DEFAULT_WINDOW_SIZE,
+  sessionWindowSize: DEFAULT_WINDOW_SIZE,
+  maxConcurrentStreams: 100,
+  maxHeaderBlockSize: 65536,
+  maxHeaderPairs: 256,
+  peerFlowControl: true,
+  autoWindowUpdate: true,
+  spdy3Fallback: false,
+  maxDataFrameSize: 4096,
+  maxPingRate: 100,
+  maxSettingsRate: 100,
+  maxRstStreamRate: 200,
+  maxEmptyDataRate: 100,
+  maxPendingReplies: 1000,
+  writeBufferSize: 65536,
+  streamWriteHighWaterMark: 65536,
+  maxPushes: 32,
+  maxUpgradeHeadSize: 16384,
+  now: Date.now,
+};
+
+const STREAMS_DEFAULTS: Defaults = {
+  ...SESSION_DEFAULTS,
+  autoWindowUpdate: false,
+  initialWindowSize: 131072,
+  sessionWindowSize: 1048576,
+  maxDataFrameSize: 16384,
+};
+
+/** Client header blocks go out stored (as spdylay's clients do), server ones compressed hard. */
+const compressionLevelFor = (side: Side): number => (side === CLIENT ? 0 : 9);
+const MIN_BUFFERED_CAP = 16 * 1024 * 1024;
+
 type Check = (value: unknown) => boolean;
 const int = (min: number, max: number): Check => (v) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const bool: Check = (v) => typeof v === 'boolean';
 const fn: Check = (v) => typeof v === 'function';
+const U32 = 0xffffffff;
+const RATE: [Check, string] = [int(0, U32), 'an integer from 0 (no limit) to 2^32-1'];
+const WINDOW: [Check, string] = [int(1, MAX_WINDOW_SIZE), 'an integer from 1 to 2^31-1'];
 
 const CHECKS: Record<keyof SpdyConfig, [Check, string]> = {
-  initialWindowSize: [int(1, MAX_WINDOW_SIZE), 'an integer from 1 to 2^31-1'],
-  sessionWindowSize: [int(1, MAX_WINDOW_SIZE), 'an integer from 1 to 2^31-1'],
-  maxConcurrentStreams: [int(0, 0xffffffff), 'an integer from 0 to 2^32-1'],
-  maxHeaderBlockSize: [int(64, 0xffffff), 'an integer from 64 to 2^24-1'],
-  maxHeaderPairs: [int(1, 0xffffffff), 'an integer from 1 to 2^32-1'],
+  initialWindowSize: WINDOW,
+  sessionWindowSize: WINDOW,
+  maxConcurrentStreams: [int(0, U32), 'an integer from 0 to 2^32-1'],
+  maxHeaderBlockSize: [int(64, MAX_FRAME_LENGTH), 'an integer from 64 to 2^24-1'],
+  maxHeaderPairs: [int(1, U32), 'an integer from 1 to 2^32-1'],
   headerCompressionLevel: [int(0, 9), 'an integer from 0 to 9'],
   peerFlowControl: [bool, 'a boolean'],
   autoWindowUpdate: [bool, 'a boolean'],
   spdy3Fallback: [bool, 'a boolean'],
-  maxDataFrameSize: [int(1, 0xffffff), 'an integer from 1 to 2^24-1'],
-  maxPingRate: [int(0, 0xffffffff), 'an integer from 0 (no limit) to 2^32-1'],
-  maxSettingsRate: [int(0, 0xffffffff), 'an integer from 0 (no limit) to 2^32-1'],
-  maxRstStreamRate: [int(0, 0xffffffff), 'an integer from 0 (no limit) to 2^32-1'],
-  maxEmptyDataRate: [int(0, 0xffffffff), 'an integer from 0 (no limit) to 2^32-1'],
-  maxPendingReplies: [int(1, 0xffffffff), 'an integer from 1 to 2^32-1'],
+  maxDataFrameSize: [int(1, MAX_FRAME_LENGTH), 'an integer from 1 to 2^24-1'],
+  maxPingRate: RATE,
+  maxSettingsRate: RATE,
+  maxRstStreamRate: RATE,
+  maxEmptyDataRate: RATE,
+  maxPendingReplies: [int(1, U32), 'an integer from 1 to 2^32-1'],
   maxSessionBufferedBytes: [int(1024, Number.MAX_SAFE_INTEGER), 'an integer of at least 1024'],
+  writeBufferSize: [int(1, Number.MAX_SAFE_INTEGER), 'a positive integer'],
+  streamWriteHighWaterMark: [int(1, Number.MAX_SAFE_INTEGER), 'a positive integer'],
+  maxPushes: [int(0, U32), 'an integer from 0 (refuse every push) to 2^32-1'],
+  maxUpgradeHeadSize: [int(256, MAX_FRAME_LENGTH), 'an integer from 256 to 2^24-1'],
   now: [fn, 'a function returning milliseconds'],
 };
 
-/** Checks a config object and fills in the defaults for `side`. */
-export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIENT): ResolvedConfig {
+/**
+ * Checks between keys: each returns the complaint, or null. Only keys the
+ * user gave are held to them, so that a default never makes a given value
+ * wrong (the defaults that depend on other keys follow them instead).
+ */
+const CROSS_CHECKS: ReadonlyArray<(c: ResolvedConfig, given: SpdyConfig, ctx: ConfigContext) => string | null> = [
+  (c, given) =>
+    given.spdy3Fallback === true && !c.peerFlowControl
+      ? 'config.spdy3Fallback needs peerFlowControl: a peer that does no flow control gives no window back to tell its version by'
+      : null,
+  (c, given, ctx) =>
+    ctx.layer === 'streams' && ctx.version === PROTO_SPDY3_1 && c.peerFlowControl &&
+    given.maxSessionBufferedBytes !== undefined && c.maxSessionBufferedBytes < c.sessionWindowSize
+      ? `config.maxSessionBufferedBytes (${c.maxSessionBufferedBytes}) is below sessionWindowSize (${c.sessionWindowSize}): a SPDY/3.1 peer within its window would be cut off`
+      : null,
+];
+
+/** Resolved configs, so that handing one down does not resolve it again. */
+const RESOLVED = new WeakSet<object>();
+
+/**
+ * Checks a config object and fills in the defaults for `side` and
+ * `context.layer` (default the Session's). An object this function returned
+ * comes back as it is: a layer resolves once and hands the result down.
+ */
+export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIENT, context: ConfigContext = {}): ResolvedConfig {
   if (config !== undefined && (config === null || typeof config !== 'object')) {
     throw new InvalidArgumentError('config must be an object');
   }
+  if (config && RESOLVED.has(config)) return config as ResolvedConfig;
   const given = (config ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     const rule = CHECKS[key as keyof SpdyConfig];
@@ -128,24 +245,53 @@ export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIEN
       throw new InvalidArgumentError(`config.${key} must be ${rule[1]}, got ${String(value)}`);
     }
   }
-  const c = given as SpdyConfig;
-  return Object.freeze({
-    initialWindowSize: c.initialWindowSize ?? DEFAULT_WINDOW_SIZE,
-    sessionWindowSize: c.sessionWindowSize ?? DEFAULT_WINDOW_SIZE,
-    maxConcurrentStreams: c.maxConcurrentStreams ?? 100,
-    maxHeaderBlockSize: c.maxHeaderBlockSize ?? 65536,
-    maxHeaderPairs: c.maxHeaderPairs ?? 256,
-    headerCompressionLevel: c.headerCompressionLevel ?? (side === CLIENT ? 0 : 9),
-    peerFlowControl: c.peerFlowControl ?? true,
-    autoWindowUpdate: c.autoWindowUpdate ?? true,
-    spdy3Fallback: c.spdy3Fallback ?? false,
-    maxDataFrameSize: c.maxDataFrameSize ?? 4096,
-    maxPingRate: c.maxPingRate ?? 100,
-    maxSettingsRate: c.maxSettingsRate ?? 100,
-    maxRstStreamRate: c.maxRstStreamRate ?? 200,
-    maxEmptyDataRate: c.maxEmptyDataRate ?? 100,
-    maxPendingReplies: c.maxPendingReplies ?? 1000,
-    maxSessionBufferedBytes: c.maxSessionBufferedBytes ?? 16 * 1024 * 1024,
-    now: c.now ?? Date.now,
+  const defaults = context.layer === 'streams' ? STREAMS_DEFAULTS : SESSION_DEFAULTS;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) merged[key] = value;
+  const partial = merged as unknown as Defaults & SpdyConfig;
+  const resolved: ResolvedConfig = Object.freeze({
+    ...partial,
+    headerCompressionLevel: partial.headerCompressionLevel ?? compressionLevelFor(side),
+    maxSessionBufferedBytes: partial.maxSessionBufferedBytes ?? Math.max(MIN_BUFFERED_CAP, partial.sessionWindowSize),
   });
+  for (const check of CROSS_CHECKS) {
+    const complaint = check(resolved, given as SpdyConfig, context);
+    if (complaint !== null) throw new InvalidArgumentError(complaint);
+  }
+  RESOLVED.add(resolved);
+  return resolved;
+}
+
+/** What the frame decoder and encoder need of a config, and nothing else. */
+export interface CodecLimits {
+  /** Inflated bytes of one received header block. */
+  readonly maxHeaderBlockSize: number;
+  /** Name/value pairs in one received header block. */
+  readonly maxHeaderPairs: number;
+  /** Longest control frame accepted, refused before it is buffered. */
+  readonly maxControlFrameLength: number;
+  /** Longest DATA frame accepted, refused before it is buffered. */
+  readonly maxDataFrameLength: number;
+  /** zlib level of the header blocks we send. */
+  readonly headerCompressionLevel: number;
+}
+
+/** Room beyond `maxHeaderBlockSize` for a control frame's fixed fields and zlib framing. */
+const CONTROL_FRAME_SLACK = 4096;
+/** The least DATA frame length we accept, whatever the windows: what peers without flow control write. */
+const MIN_DATA_FRAME_LIMIT = 1 << 20;
+
+/** The codec's share of a resolved config. */
+export function codecLimits(config: ResolvedConfig): CodecLimits {
+  return {
+    maxHeaderBlockSize: config.maxHeaderBlockSize,
+    maxHeaderPairs: config.maxHeaderPairs,
+    maxControlFrameLength: config.maxHeaderBlockSize + CONTROL_FRAME_SLACK,
+    // A peer with no flow control (Go's spdystream) writes DATA frames as large
+    // as its application's writes: only the 24-bit length bounds them.
+    maxDataFrameLength: config.peerFlowControl
+      ? Math.max(config.initialWindowSize, config.sessionWindowSize, MIN_DATA_FRAME_LIMIT)
+      : MAX_FRAME_LENGTH,
+    headerCompressionLevel: config.headerCompressionLevel,
+  };
 }

@@ -4,7 +4,7 @@
  * of the input, not a copy); one split across inputs is gathered first.
  */
 import {
-  CLIENT, CREDENTIAL, DATA, MAX_FRAME_LENGTH, ERR_FRAME_TOO_LARGE, ERR_UNSUPPORTED_VERSION, FRAME_TOO_LARGE,
+  CREDENTIAL, DATA, ERR_FRAME_TOO_LARGE, ERR_UNSUPPORTED_VERSION, FRAME_TOO_LARGE,
   GOAWAY, GOAWAY_PROTOCOL_ERROR, HEADERS, NOOP, PING, PROTOCOL_ERROR, RST_STREAM, SETTINGS,
   SYN_REPLY, SYN_STREAM, UNSUPPORTED_VERSION, WINDOW_UPDATE, wireVersion, type WireVersion,
 } from '../base/constants.js';
@@ -15,9 +15,8 @@ import {
 import { unpackHeaderBlock } from './header-block.js';
 import type { Nv } from './nv.js';
 import { HeaderInflater } from './zlib.js';
-import type { CodecOptions } from './frame-encoder.js';
+import { limitsOf, type CodecOptions } from './frame-encoder.js';
 import { checkVersion } from './version.js';
-import { resolveConfig } from '../base/config.js';
 import { FrameError } from '../base/errors.js';
 
 /**
@@ -58,10 +57,6 @@ export class UnknownFrame {
 export type DecodedFrame = Frame | InvalidFrame | UnknownFrame;
 
 const HEAD = 8;
-/** Room beyond `maxHeaderBlockSize` for a control frame's fixed fields and zlib framing. */
-const CONTROL_FRAME_SLACK = 4096;
-/** The least DATA frame length we accept, whatever the windows: what peers without flow control write. */
-const MIN_DATA_LIMIT = 1 << 20;
 
 /** Decodes the frames of one direction of one session. */
 export class FrameDecoder {
@@ -86,15 +81,11 @@ export class FrameDecoder {
 
   constructor(options: CodecOptions) {
     this.wireVersion = wireVersion(checkVersion(options.version));
-    const config = resolveConfig(options.config, options.side ?? CLIENT);
-    this.inflater = new HeaderInflater(this.wireVersion, config.maxHeaderBlockSize);
-    this.maxControlLength = config.maxHeaderBlockSize + CONTROL_FRAME_SLACK;
-    // A peer with no flow control (Go's spdystream) writes DATA frames as large
-    // as its application's writes: only the 24-bit length bounds them.
-    this.maxDataLength = config.peerFlowControl
-      ? Math.max(config.initialWindowSize, config.sessionWindowSize, MIN_DATA_LIMIT)
-      : MAX_FRAME_LENGTH;
-    this.maxHeaderPairs = config.maxHeaderPairs;
+    const limits = limitsOf(options);
+    this.inflater = new HeaderInflater(this.wireVersion, limits.maxHeaderBlockSize);
+    this.maxControlLength = limits.maxControlFrameLength;
+    this.maxDataLength = limits.maxDataFrameLength;
+    this.maxHeaderPairs = limits.maxHeaderPairs;
   }
 
   /** True when no partial frame is held. */

@@ -11,7 +11,7 @@ import { toFrame, type Frame, type FrameInit, type SettingsEntry } from './frame
 import { packHeaderBlock } from './header-block.js';
 import type { Nv } from './nv.js';
 import { HeaderDeflater } from './zlib.js';
-import { resolveConfig, type SpdyConfig } from '../base/config.js';
+import { codecLimits, resolveConfig, type CodecLimits, type SpdyConfig } from '../base/config.js';
 import { FrameError } from '../base/errors.js';
 import { checkVersion } from './version.js';
 
@@ -21,8 +21,15 @@ export interface CodecOptions {
   version: ProtocolVersion;
   /** Which end we are; picks the default header compression level. Default CLIENT. */
   side?: Side;
-  /** `maxHeaderBlockSize` and `headerCompressionLevel` apply here. */
+  /** `maxHeaderBlockSize`, `maxHeaderPairs`, `headerCompressionLevel` and the windows apply here. */
   config?: SpdyConfig;
+  /** A session's limits, already resolved from its config: `config` is then not read. */
+  limits?: CodecLimits;
+}
+
+/** The limits a codec works with: those given, or those of `config`. */
+export function limitsOf(options: CodecOptions): CodecLimits {
+  return options.limits ?? codecLimits(resolveConfig(options.config, options.side ?? CLIENT));
 }
 
 const HEAD = 8;
@@ -35,8 +42,7 @@ export class FrameEncoder {
 
   constructor(options: CodecOptions) {
     this.wireVersion = wireVersion(checkVersion(options.version));
-    const config = resolveConfig(options.config, options.side ?? CLIENT);
-    this.deflater = new HeaderDeflater(this.wireVersion, config.headerCompressionLevel);
+    this.deflater = new HeaderDeflater(this.wireVersion, limitsOf(options).headerCompressionLevel);
   }
 
   /**
