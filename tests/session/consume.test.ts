@@ -4,11 +4,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  CLIENT, SERVER, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SYN_STREAM, DATA, DATA_FLAG_FIN, RST_STREAM,
+  SERVER, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SYN_STREAM, DATA, DATA_FLAG_FIN, RST_STREAM,
   WINDOW_UPDATE, FLOW_CONTROL_ERROR, OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2, MAX_STREAM_ID,
-  Session, InvalidArgumentError, type ProtocolVersion,
+  InvalidArgumentError, type ProtocolVersion,
 } from '../../src/index.js';
-import { RawPeer, REQUEST, bodyProvider, bytes } from './harness.js';
+import { RawPeer, REQUEST, bytes, slowReaderUpload } from './harness.js';
 
 const MANUAL = { autoWindowUpdate: false };
 
@@ -155,31 +155,7 @@ test('SPDY/2 has no flow control: consume does nothing', () => {
 });
 
 test('a reader that consumes only what it reads still gets a whole upload', () => {
-  let received = 0;
-  let unread = 0;
-  const toServer: Uint8Array[] = [];
-  const toClient: Uint8Array[] = [];
-  const server = new Session(SERVER, PROTO_SPDY3_1, {
-    config: MANUAL,
-    sendCb: (_s, d) => { toClient.push(d.slice()); return d.length; },
-    onDataChunkRecvCb: (_s, _f, _id, data) => { unread += data.length; },
-  });
-  const client = new Session(CLIENT, PROTO_SPDY3_1, {
-    sendCb: (_s, d) => { toServer.push(d.slice()); return d.length; },
-  });
-  client.submitRequest(3, REQUEST, bodyProvider(bytes(500000)));
-  for (let round = 0; round < 1000 && received < 500000; round++) {
-    client.send();
-    for (const c of toServer.splice(0)) server.recv(c);
-    const read = Math.min(unread, 10000);
-    if (read > 0) {
-      unread -= read;
-      received += read;
-      server.consume(1, read);
-    }
-    server.send();
-    for (const c of toClient.splice(0)) client.recv(c);
-  }
+  const { received, server } = slowReaderUpload(500000, (s, read) => s.consume(1, read));
   assert.is(received, 500000);
   assert.is(server.getStreamInfo(1)!.shutRead, true);
 });
