@@ -6,6 +6,7 @@
 import type { ControlFrame } from '../codec/frames.js';
 import type { InvalidFrame } from '../codec/frame-decoder.js';
 import type { SpdyConfig } from '../base/config.js';
+import { InvalidArgumentError } from '../base/errors.js';
 import type { Session } from './session.js';
 
 export interface SessionCallbacks {
@@ -75,8 +76,19 @@ export interface SessionOptions extends SessionCallbacks {
   config?: SpdyConfig;
 }
 
-export const CALLBACK_NAMES: ReadonlyArray<keyof SessionCallbacks> = [
+const CALLBACK_NAMES: ReadonlyArray<keyof SessionCallbacks> = [
   'sendCb', 'sendDataCb', 'recvCb', 'onCtrlRecvCb', 'onInvalidCtrlRecvCb', 'onDataChunkRecvCb', 'onDataRecvCb',
   'beforeCtrlSendCb', 'onCtrlSendCb', 'onCtrlNotSendCb', 'onDataSendCb', 'onStreamCloseCb',
   'onRequestRecvCb', 'onCtrlRecvParseErrorCb', 'onUnknownCtrlRecvCb',
 ];
+
+/** Refuses options that are not an object, or a callback that is not a function. */
+export function checkCallbacks(options: SessionOptions): void {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options must be an object');
+  for (const name of CALLBACK_NAMES) {
+    const fn = options[name];
+    if (fn !== undefined && fn !== null && typeof fn !== 'function') {
+      throw new InvalidArgumentError(`${name} must be a function`);
+    }
+  }
+}

@@ -3,27 +3,40 @@
  * frames and feeds received bytes; the session orders, checks and answers,
  * calling back synchronously. No I/O, no timers, no Node APIs.
  *
- * This file holds the public API. The class is built in layers over its
- * state (`session-state.ts`): the send path (`send.ts`), then the receive
- * path (`receive.ts`), then this.
+ * `Session` is the public API over parts it owns, each with one concern:
+ * the stream table, the outbound queue (`Outbox`), the flow-control windows
+ * (`FlowControl`), the peer's limits (`PeerLimits`), the settings of both
+ * sides, the connection's state, the send path and the receive path. The
+ * parts are handed what they need when the constructor builds them.
  */
 import {
-  CLIENT, CTRL_FLAG_FIN, OPT_NO_AUTO_WINDOW_UPDATE, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE,
-  ERR_STREAM_ID_NOT_AVAILABLE, FLAG_SETTINGS_NONE, GOAWAY, HEADERS, MAX_STREAM_ID, MAX_WINDOW_SIZE, PROTO_SPDY2,
-  SERVER, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY,
-  type ProtocolVersion, type Side,
+  CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE, ERR_STREAM_ID_NOT_AVAILABLE,
+  FLAG_SETTINGS_NONE, GOAWAY, HEADERS, MAX_STREAM_ID, MAX_WINDOW_SIZE, OPT_NO_AUTO_WINDOW_UPDATE,
+  OPT_NO_AUTO_WINDOW_UPDATE2, PROTO_SPDY2, SERVER, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS,
+  SYN_REPLY, wireVersion, type ProtocolVersion, type Side, type WireVersion,
 } from '../base/constants.js';
-import {
-  GoawayFrame, HeadersFrame, PingFrame, SettingsFrame, SynReplyFrame, SynStreamFrame, type SettingsEntry,
-} from '../codec/frames.js';
-import type { DecodedFrame } from '../codec/frame-decoder.js';
+import { resolveConfig, type ResolvedConfig } from '../base/config.js';
 import {
   CallbackFailureError, FrameError, InvalidArgumentError, SpdyError, StreamClosedError,
 } from '../base/errors.js';
-import type { SessionOptions } from './callbacks.js';
+import {
+  GoawayFrame, HeadersFrame, PingFrame, SettingsFrame, SynReplyFrame, SynStreamFrame, type SettingsEntry,
+} from '../codec/frames.js';
+import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
+import { FrameEncoder, type CodecOptions } from '../codec/frame-encoder.js';
+import { checkVersion } from '../codec/version.js';
+import { checkCallbacks, type SessionCallbacks, type SessionOptions } from './callbacks.js';
+import { ConnectionState } from './connection-state.js';
 import type { AnyDataProvider } from './data-provider.js';
-import { ReceivePath } from './receive.js';
+import { FlowControl } from './flow-control.js';
+import { PeerLimits } from './limits.js';
+import { Outbox } from './outbox.js';
+import { ReceivePath } from './receive-path.js';
+import { SendPath } from './send-path.js';
+import type { SessionContext } from './session-context.js';
+import { SessionSettings } from './settings.js';
 import type { StreamInfo, StreamState } from './stream.js';
+import { StreamTable } from './stream-table.js';
 import {
   checkDelta, checkFlags, checkPri, checkSettings, checkStatusCode, checkStreamId, normalizeNv,
 } from './submit-checks.js';
@@ -57,27 +70,62 @@ const RECV_CHUNK = 16384;
  *   or GOAWAY for the SPDY/3.1 connection window) unless `config.peerFlowControl`
  *   is false.
  */
-export class Session extends ReceivePath {
-  protected readonly self = this;
+export class Session {
+  /** CLIENT or SERVER. */
+  readonly side: Side;
+  /** PROTO_SPDY2, PROTO_SPDY3 or PROTO_SPDY3_1. */
+  readonly version: ProtocolVersion;
+  /** The resolved limits and switches. */
+  readonly config: ResolvedConfig;
+  private readonly wire: WireVersion;
+  private readonly cb: SessionCallbacks;
+  private readonly user: unknown;
+  private readonly conn: ConnectionState;
+  private readonly settings = new SessionSettings();
+  private readonly streams: StreamTable;
+  private readonly limits: PeerLimits;
+  private readonly outbox: Outbox;
+  private readonly flow: FlowControl;
+  private readonly sender: SendPath;
+  private readonly receiver: ReceivePath;
 
   constructor(side: Side, version: ProtocolVersion, options: SessionOptions = {}) {
-    super(side, version, options);
+    if (side !== CLIENT && side !== SERVER) throw new InvalidArgumentError('side must be CLIENT or SERVER');
+    this.version = checkVersion(version);
+    this.side = side;
+    checkCallbacks(options);
+    this.config = resolveConfig(options.config, side);
+    const codecOptions: CodecOptions = { version: this.version, side, config: options.config ?? {} };
+    const encoder = new FrameEncoder(codecOptions);
+    const makeDecoder = (): FrameDecoder => new FrameDecoder(codecOptions);
+    this.cb = options;
+    this.user = options.userData;
+    this.wire = wireVersion(this.version);
+    this.conn = new ConnectionState(side);
+    this.limits = new PeerLimits(this.config, side);
+    this.streams = new StreamTable(
+      this.settings, (id) => this.conn.isMine(id), (id, status) => this.cb.onStreamCloseCb?.(this, id, status),
+    );
+    this.outbox = new Outbox(this.wire, this.getPriLowest(), this.streams, this.limits, (status) => this.failSession(status));
+    this.flow = new FlowControl(this.version, this.wire, this.config, this.streams, this.outbox);
+    const context: SessionContext = {
+      session: this, cb: this.cb, side, wire: this.wire, config: this.config, conn: this.conn,
+      settings: this.settings, streams: this.streams, outbox: this.outbox, flow: this.flow, limits: this.limits,
+      failSession: (status) => this.failSession(status),
+    };
+    this.sender = new SendPath(context, encoder);
+    this.receiver = new ReceivePath(context, makeDecoder);
     this.advertiseConfig();
   }
 
   private advertiseConfig(): void {
     const iv: SettingsEntry[] = [[SETTINGS_MAX_CONCURRENT_STREAMS, 0, this.config.maxConcurrentStreams]];
-    if (!this.streamFlow) iv.push([SETTINGS_INITIAL_WINDOW_SIZE, 0, MAX_WINDOW_SIZE]);
+    if (!this.flow.streamFlow) iv.push([SETTINGS_INITIAL_WINDOW_SIZE, 0, MAX_WINDOW_SIZE]);
     else if (this.config.initialWindowSize !== DEFAULT_WINDOW_SIZE) {
       iv.push([SETTINGS_INITIAL_WINDOW_SIZE, 0, this.config.initialWindowSize]);
     }
     this.submitSettings(FLAG_SETTINGS_NONE, iv);
-    const extra = this.config.sessionWindowSize - DEFAULT_WINDOW_SIZE;
-    if (this.connFlow && extra > 0) {
-      // SPDY/3.1 has no setting for it: the connection window only grows by WINDOW_UPDATE.
-      this.connRecv.size = this.config.sessionWindowSize;
-      this.queueWindowUpdate(0, extra);
-    }
+    this.flow.announceSessionWindow();
   }
 
   /** The `userData` given at creation. */
@@ -87,16 +135,19 @@ export class Session extends ReceivePath {
 
   /**
    * Changes an option after construction, as spdylay's `session_set_option`.
-   * `OPT_NO_AUTO_WINDOW_UPDATE` with `true` (or 1) stops the automatic
-   * WINDOW_UPDATEs, `false` (or 0) resumes them. An unknown option, or a
-   * value that is not a boolean or 0/1, is an `InvalidArgumentError`.
+   * `OPT_NO_AUTO_WINDOW_UPDATE` or `OPT_NO_AUTO_WINDOW_UPDATE2` with `true`
+   * (or 1) stops the automatic WINDOW_UPDATEs, `false` (or 0) resumes them;
+   * both options switch the same thing. An unknown option, or a value that
+   * is not a boolean or 0/1, is an `InvalidArgumentError`.
    */
   setOption(option: number, value: boolean | number): void {
-    if (option !== OPT_NO_AUTO_WINDOW_UPDATE) throw new InvalidArgumentError(`unknown option ${String(option)}`);
+    if (option !== OPT_NO_AUTO_WINDOW_UPDATE && option !== OPT_NO_AUTO_WINDOW_UPDATE2) {
+      throw new InvalidArgumentError(`unknown option ${String(option)}`);
+    }
     if (value !== true && value !== false && value !== 0 && value !== 1) {
       throw new InvalidArgumentError(`option ${option} takes a boolean, not ${String(value)}`);
     }
-    this.autoUpdate = !value;
+    this.flow.autoUpdate = !value;
   }
 
   // ---------------------------------------------------------------- state
@@ -108,13 +159,12 @@ export class Session extends ReceivePath {
 
   /** True for stream ids this side opens: odd for a client, even for a server; never 0. */
   isMyStreamId(streamId: number): boolean {
-    if (streamId === 0) return false;
-    return this.side === CLIENT ? streamId % 2 === 1 : streamId % 2 === 0;
+    return this.conn.isMine(streamId);
   }
 
   /** Frames queued (SYN_STREAMs held by the concurrency limit included, parked DATA not). */
   getOutboundQueueSize(): number {
-    return this.queue.size;
+    return this.outbox.size;
   }
 
   /** The user data given with `submitRequest`/`submitSynStream`, or undefined. */
@@ -137,39 +187,39 @@ export class Session extends ReceivePath {
 
   /** A snapshot of a stream's state, or undefined when it is not open. */
   getStreamInfo(streamId: number): StreamInfo | undefined {
-    return this.streams.get(streamId)?.info(this.sendFlowControlled);
+    return this.streams.get(streamId)?.info(this.flow.sendCounted);
   }
 
   /** Bytes we may still send on a stream (Infinity without flow control), or undefined. */
   getStreamRemoteWindowSize(streamId: number): number | undefined {
     const stream = this.streams.get(streamId);
-    if (!stream) return undefined;
-    return this.sendFlowControlled ? stream.sendWindow : Infinity;
+    return stream && this.flow.streamSendWindow(stream);
   }
 
   /** SPDY/3.1: bytes we may still send on the connection; Infinity otherwise. */
   getSessionRemoteWindowSize(): number {
-    return this.connFlow && this.config.peerFlowControl ? this.connSendWindow : Infinity;
+    return this.flow.sessionSendWindow;
   }
 
   /** Bytes received on a stream and not yet acknowledged by WINDOW_UPDATE, or undefined. */
   getStreamRecvUnacked(streamId: number): number | undefined {
-    return this.streams.get(streamId)?.recv.unacked;
+    const stream = this.streams.get(streamId);
+    return stream && this.flow.streamRecvUnacked(stream);
   }
 
   /** SPDY/3.1: bytes received on the connection and not yet acknowledged. */
   getSessionRecvUnacked(): number {
-    return this.connFlow ? this.connRecv.unacked : 0;
+    return this.flow.sessionRecvUnacked;
   }
 
   /** A setting as we announced it (after `submitSettings`). */
   getLocalSetting(settingsId: number): number | undefined {
-    return this.localSettings[settingsId];
+    return this.settings.local[settingsId];
   }
 
   /** A setting as the peer announced it, or its default. */
   getRemoteSetting(settingsId: number): number | undefined {
-    return this.remoteSettings[settingsId];
+    return this.settings.remote[settingsId];
   }
 
   /**
@@ -183,24 +233,24 @@ export class Session extends ReceivePath {
     readonly failedWith: number | null;
   } {
     return {
-      sent: this.goawaySent, received: this.goawayRecv, lastGoodStreamId: this.peerLastGoodStreamId,
-      failedWith: this.failStatus,
+      sent: this.conn.goawaySent, received: this.conn.goawayRecv, lastGoodStreamId: this.conn.peerLastGoodStreamId,
+      failedWith: this.conn.failStatus,
     };
   }
 
   /** True while the session wants to read; when both this and `wantWrite` are false, drop the connection. */
   wantRead(): boolean {
-    if (this.failOnSend && this.goawaySent) return false;
-    return !(this.goawaySent || this.goawayRecv) || this.streams.size > 0;
+    if (this.conn.over) return false;
+    return !this.conn.goingAway || this.streams.size > 0;
   }
 
   /** True while the session has something to send. */
   wantWrite(): boolean {
-    if (this.failOnSend && this.goawaySent) return false;
-    if (this.active) return true;
-    if (!this.queue.ready(this.mayOpenStream())) return false;
-    if (!(this.goawaySent || this.goawayRecv) || this.streams.size > 0) return true;
-    return this.queue.some((item) => item.kind === 'ctrl' && item.frame.frameType === GOAWAY);
+    if (this.conn.over) return false;
+    if (this.sender.busy) return true;
+    if (!this.outbox.ready) return false;
+    if (!this.conn.goingAway || this.streams.size > 0) return true;
+    return this.outbox.some((item) => item.kind === 'ctrl' && item.frame.frameType === GOAWAY);
   }
 
   // --------------------------------------------------------------- submit
@@ -229,14 +279,14 @@ export class Session extends ReceivePath {
     checkPri(pri, this.getPriLowest());
     const headers = normalizeNv(nv);
     checkStreamId(assocStreamId, 0);
-    if (this.nextStreamId > MAX_STREAM_ID) {
+    if (this.conn.nextStreamId > MAX_STREAM_ID) {
       throw new SpdyError('no stream id left', { code: ERR_STREAM_ID_NOT_AVAILABLE });
     }
     const frame = new SynStreamFrame({
       version: this.wire, flags, streamId: 0, pri, nv: headers,
       assocStreamId: this.side === SERVER ? assocStreamId : 0,
     });
-    this.enqueue({ kind: 'ctrl', frame, pri, seq: 0, dataPrd, streamUserData });
+    this.outbox.push({ kind: 'ctrl', frame, pri, seq: 0, dataPrd, streamUserData });
   }
 
   /** Queues a SYN_REPLY, then the body of `dataPrd` (FIN on the SYN_REPLY when there is none). */
@@ -263,7 +313,7 @@ export class Session extends ReceivePath {
     checkStreamId(streamId);
     const init = { version: this.wire, flags, streamId, nv: normalizeNv(nv) };
     const frame = type === SYN_REPLY ? new SynReplyFrame(init) : new HeadersFrame(init);
-    this.enqueue({ kind: 'ctrl', frame, pri: this.streamPri(streamId), seq: 0, dataPrd });
+    this.outbox.streamFrame(frame, streamId, dataPrd);
   }
 
   /** Queues the body of `dataPrd` on a stream; DATA_FLAG_FIN puts FIN on its last frame. */
@@ -271,30 +321,24 @@ export class Session extends ReceivePath {
     checkStreamId(streamId);
     checkFlags(flags);
     checkProvider(dataPrd);
-    this.enqueue({
-      kind: 'data', streamId, flags: flags & DATA_FLAG_FIN, provider: dataPrd, eof: false,
-      pri: this.streamPri(streamId), seq: 0,
-    });
+    this.outbox.data(streamId, flags & DATA_FLAG_FIN, dataPrd);
   }
 
   /** Queues RST_STREAM; the stream is CLOSING until it goes out, then closed. */
   submitRstStream(streamId: number, statusCode: number): void {
-    this.addRstStream(checkStreamId(streamId), checkStatusCode(statusCode));
+    this.outbox.rstStream(checkStreamId(streamId), checkStatusCode(statusCode));
   }
 
   /** Queues a PING with our next unique id (odd for clients, even for servers). */
   submitPing(): void {
-    if (this.nextPingId > MAX_STREAM_ID) this.nextPingId = this.side === CLIENT ? 1 : 2;
-    const uniqueId = this.nextPingId;
-    this.nextPingId += 2;
-    this.addUrgent(new PingFrame({ version: this.wire, uniqueId }));
+    this.outbox.urgent(new PingFrame({ version: this.wire, uniqueId: this.conn.takePingId() }));
   }
 
   /** Queues GOAWAY naming the last stream we received; no new streams after it. SPDY/2 sends no status. */
   submitGoaway(statusCode: number): void {
     checkStatusCode(statusCode);
-    this.addUrgent(new GoawayFrame({
-      version: this.wire, lastGoodStreamId: this.lastRecvStreamId, statusCode,
+    this.outbox.urgent(new GoawayFrame({
+      version: this.wire, lastGoodStreamId: this.conn.lastRecvStreamId, statusCode,
     }));
   }
 
@@ -306,12 +350,10 @@ export class Session extends ReceivePath {
     checkFlags(flags);
     const entries = checkSettings(iv, this.wire);
     for (const [id, , value] of entries) {
-      if (id === SETTINGS_INITIAL_WINDOW_SIZE && this.streamFlow) {
-        for (const stream of this.streams.values()) stream.recv.resize(value);
-      }
-      this.localSettings[id] = value;
+      if (id === SETTINGS_INITIAL_WINDOW_SIZE) this.flow.localInitialWindowChanged(value);
+      this.settings.local[id] = value;
     }
-    this.addUrgent(new SettingsFrame({ version: this.wire, flags, iv: entries }));
+    this.outbox.urgent(new SettingsFrame({ version: this.wire, flags, iv: entries }));
   }
 
   /**
@@ -320,15 +362,31 @@ export class Session extends ReceivePath {
    */
   submitWindowUpdate(streamId: number, delta: number): void {
     checkDelta(delta);
-    if (!this.streamFlow) throw new InvalidArgumentError('SPDY/2 has no flow control');
-    if (streamId === 0 && this.connFlow) {
-      this.queueWindowUpdate(0, delta);
-      return;
+    if (!this.flow.streamFlow) throw new InvalidArgumentError('SPDY/2 has no flow control');
+    if (streamId !== 0 || !this.flow.connectionWindowInForce) {
+      checkStreamId(streamId);
+      if (!this.streams.has(streamId)) throw new StreamClosedError(`stream ${streamId} is not open`);
     }
-    checkStreamId(streamId);
-    const stream = this.streams.get(streamId);
-    if (!stream) throw new StreamClosedError(`stream ${streamId} is not open`);
-    this.queueWindowUpdate(streamId, delta);
+    this.flow.giveBack(streamId, delta);
+  }
+
+  /**
+   * Reports `n` bytes of DATA received on `streamId` that the application
+   * has consumed, as spdylay's `session_consume`: they count toward the
+   * stream's window (while the stream is open and the peer has not ended
+   * its side) and, in SPDY/3.1 while the connection window is in force,
+   * toward the connection's; `streamId` 0 counts toward the connection
+   * only. The session queues WINDOW_UPDATE once half a window is owed. Only
+   * while automatic updates are off (`config.autoWindowUpdate: false` or
+   * `setOption`): otherwise, as for a negative or fractional `n` or a bad
+   * id, an `InvalidArgumentError`. SPDY/2 has no flow control: a no-op.
+   */
+  consume(streamId: number, n: number): void {
+    checkStreamId(streamId, 0);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+      throw new InvalidArgumentError('consumed bytes must be a non-negative integer');
+    }
+    this.flow.consume(streamId, n);
   }
 
   /**
@@ -337,20 +395,16 @@ export class Session extends ReceivePath {
    */
   failSession(statusCode: number): void {
     checkStatusCode(statusCode);
-    if (this.failOnSend) return;
-    this.failOnSend = true;
-    this.failStatus = statusCode;
+    if (this.conn.failOnSend) return;
+    this.conn.failOnSend = true;
+    this.conn.failStatus = statusCode;
     this.submitGoaway(statusCode);
   }
 
   /** Puts DATA back that the read callback deferred; false if the stream is unknown or nothing is deferred. */
   resumeData(streamId: number): boolean {
     const stream = this.streams.get(streamId);
-    if (!stream?.deferred || stream.deferred.reason !== 'application') return false;
-    const { item } = stream.deferred;
-    stream.deferred = null;
-    this.queue.push(item);
-    return true;
+    return stream !== undefined && this.outbox.resume(stream, 'application');
   }
 
   // ----------------------------------------------------------------- send
@@ -364,7 +418,7 @@ export class Session extends ReceivePath {
   send(): void {
     const sendCb = this.cb.sendCb;
     if (!sendCb) throw new InvalidArgumentError('no sendCb given');
-    this.writeQueued(sendCb);
+    this.sender.write(sendCb);
   }
 
   // ----------------------------------------------------------------- recv
@@ -377,7 +431,7 @@ export class Session extends ReceivePath {
   recv(data?: Uint8Array | null): void {
     if (data !== undefined && data !== null) {
       if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array');
-      this.feed(data);
+      this.receiver.feed(data);
       return;
     }
     const recvCb = this.cb.recvCb;
@@ -386,7 +440,7 @@ export class Session extends ReceivePath {
       const chunk = recvCb(this, RECV_CHUNK);
       if (chunk === null || chunk === undefined || chunk.length === 0) return;
       if (!(chunk instanceof Uint8Array)) throw new CallbackFailureError('recvCb must return a Uint8Array');
-      this.feed(chunk);
+      this.receiver.feed(chunk);
     }
   }
 
@@ -396,12 +450,12 @@ export class Session extends ReceivePath {
    * GOAWAY with the error's status, and the session ends.
    */
   recvDecodeError(err: FrameError): void {
-    this.receiveDecodeError(err);
+    this.receiver.decodeError(err);
   }
 
   /** Processes one decoded frame, as `recv()` does for each frame it decodes. */
   recvFrame(frame: DecodedFrame): void {
-    this.receiveFrame(frame);
+    this.receiver.frame(frame);
   }
 }
 

@@ -2,8 +2,10 @@
  * The open streams of a session, with the counts the concurrency limits
  * need, and the closing rules: a close is announced before the stream is
  * forgotten, and closing a stream can take the streams pushed under it.
+ * New streams take their windows from the settings in force.
  */
 import { OK } from '../base/constants.js';
+import type { SessionSettings } from './settings.js';
 import { Stream, type StreamState } from './stream.js';
 
 export class StreamTable {
@@ -14,6 +16,7 @@ export class StreamTable {
   incoming = 0;
 
   constructor(
+    private readonly settings: SessionSettings,
     private readonly isMine: (streamId: number) => boolean,
     /** Runs before the stream is removed, so that its user data is still there. */
     private readonly onClose: (streamId: number, statusCode: number) => void,
@@ -35,11 +38,20 @@ export class StreamTable {
     return this.map.values();
   }
 
-  open(
-    id: number, pri: number, state: StreamState, sendWindow: number, recvWindow: number,
-    userData: unknown, assocStreamId: number,
-  ): Stream {
-    const stream = new Stream(id, pri, state, sendWindow, recvWindow, userData, assocStreamId);
+  /** The peer's MAX_CONCURRENT_STREAMS leaves room for another stream of ours. */
+  get mayOpenOutgoing(): boolean {
+    return this.outgoing < this.settings.maxOutgoing;
+  }
+
+  /** Our MAX_CONCURRENT_STREAMS leaves room for another stream of the peer's. */
+  get mayAcceptIncoming(): boolean {
+    return this.incoming < this.settings.maxIncoming;
+  }
+
+  open(id: number, pri: number, state: StreamState, userData: unknown, assocStreamId: number): Stream {
+    const stream = new Stream(
+      id, pri, state, this.settings.initialSendWindow, this.settings.initialRecvWindow, userData, assocStreamId,
+    );
     this.map.set(id, stream);
     if (this.isMine(id)) this.outgoing++;
     else this.incoming++;

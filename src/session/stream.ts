@@ -39,8 +39,12 @@ export class Stream {
   state: StreamState;
   shutRead = false;
   shutWrite = false;
-  /** What we may still send on this stream; may go negative after a SETTINGS change. */
+  /**
+   * What we may still send on this stream; may go negative after a SETTINGS
+   * change. This window and `recv` are moved by `FlowControl` alone.
+   */
   sendWindow: number;
+  /** The window we give the peer on this stream. */
   readonly recv: RecvWindow;
   readonly pushed: number[] = [];
   deferred: { item: OutboundItem; reason: DeferReason } | null = null;

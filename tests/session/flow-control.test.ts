@@ -8,7 +8,7 @@ import {
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, MAX_WINDOW_SIZE,
   Session, InvalidArgumentError, StreamClosedError, OPT_NO_AUTO_WINDOW_UPDATE, type ProtocolVersion,
 } from '../../src/index.js';
-import { Pair, RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider } from './harness.js';
+import { Pair, RawPeer, REQUEST, RESPONSE, bodyProvider, bytes, gatedProvider, slowReaderUpload } from './harness.js';
 
 const sentBytes = (peer: RawPeer, id: number) =>
   peer.sent.filter((f: any) => f.frameType === DATA && f.streamId === id).reduce((n, f: any) => n + f.data.length, 0);
@@ -313,33 +313,10 @@ test('a SETTINGS of ours that changes INITIAL_WINDOW_SIZE moves the receive wind
 });
 
 test('a reader that gives windows back only as it reads still gets a whole upload', () => {
-  let received = 0;
-  let unread = 0;
-  const toServer: Uint8Array[] = [];
-  const toClient: Uint8Array[] = [];
-  const server = new Session(SERVER, PROTO_SPDY3_1, {
-    config: { autoWindowUpdate: false },
-    sendCb: (_s, d) => { toClient.push(d.slice()); return d.length; },
-    onDataChunkRecvCb: (_s, _f, _id, data) => { unread += data.length; },
+  const { received, server } = slowReaderUpload(500000, (s, read) => {
+    s.submitWindowUpdate(1, read);
+    s.submitWindowUpdate(0, read);
   });
-  const client = new Session(CLIENT, PROTO_SPDY3_1, {
-    sendCb: (_s, d) => { toServer.push(d.slice()); return d.length; },
-  });
-  client.submitRequest(3, REQUEST, bodyProvider(bytes(500000)));
-  for (let round = 0; round < 1000 && received < 500000; round++) {
-    client.send();
-    for (const c of toServer.splice(0)) server.recv(c);
-    // The application reads at most 10000 bytes per round and gives back what it read.
-    const read = Math.min(unread, 10000);
-    if (read > 0) {
-      unread -= read;
-      received += read;
-      server.submitWindowUpdate(1, read);
-      server.submitWindowUpdate(0, read);
-    }
-    server.send();
-    for (const c of toClient.splice(0)) client.recv(c);
-  }
   assert.is(received, 500000);
   assert.is(server.getStreamInfo(1)!.shutRead, true);
   assert.is(server.getStreamRecvUnacked(1), 0);

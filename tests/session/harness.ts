@@ -1,7 +1,7 @@
 // Test harness: sessions wired together in memory, a scripted raw peer, and
 // recorders of what the callbacks saw.
 import {
-  CLIENT, SERVER, READ_EOF, ERR_DEFERRED, SYN_STREAM, SYN_REPLY, HEADERS, wireVersion,
+  CLIENT, SERVER, PROTO_SPDY3_1, READ_EOF, ERR_DEFERRED, SYN_STREAM, SYN_REPLY, HEADERS, wireVersion,
   FrameDecoder, FrameEncoder, HeaderDeflater, Session, DataProvider, concatBytes,
   type DecodedFrame, type FrameInit, type ProtocolVersion, type SessionCallbacks,
   type SessionOptions, type Side, type Frame,
@@ -203,6 +203,40 @@ function packRaw(pairs: ReadonlyArray<readonly [string, string]>, v: 2 | 3): Uin
     parts.push(num(nb.length), nb, num(vb.length), vb);
   }
   return concatBytes(parts);
+}
+
+/**
+ * A SPDY/3.1 client uploads `size` bytes to a server with automatic window
+ * updates off, whose application reads at most 10000 bytes a round and then
+ * calls `giveBack(server, bytesRead)`. Returns the bytes read, and the server.
+ */
+export function slowReaderUpload(size: number, giveBack: (server: Session, read: number) => void): { received: number; server: Session } {
+  let received = 0;
+  let unread = 0;
+  const toServer: Uint8Array[] = [];
+  const toClient: Uint8Array[] = [];
+  const server = new Session(SERVER, PROTO_SPDY3_1, {
+    config: { autoWindowUpdate: false },
+    sendCb: (_s, d) => { toClient.push(d.slice()); return d.length; },
+    onDataChunkRecvCb: (_s, _f, _id, data) => { unread += data.length; },
+  });
+  const client = new Session(CLIENT, PROTO_SPDY3_1, {
+    sendCb: (_s, d) => { toServer.push(d.slice()); return d.length; },
+  });
+  client.submitRequest(3, REQUEST, bodyProvider(bytes(size)));
+  for (let round = 0; round < 1000 && received < size; round++) {
+    client.send();
+    for (const c of toServer.splice(0)) server.recv(c);
+    const read = Math.min(unread, 10000);
+    if (read > 0) {
+      unread -= read;
+      received += read;
+      giveBack(server, read);
+    }
+    server.send();
+    for (const c of toClient.splice(0)) client.recv(c);
+  }
+  return { received, server };
 }
 
 /** A provider of `body`, read in whatever sizes the session asks for; `reads` counts calls. */

@@ -289,7 +289,7 @@ test('a client owns odd stream ids, a server even ones, and stream 0 belongs to 
 test('stream ids run out after 2^31-1: the queued SYN_STREAM is not sent, later submits throw', () => {
   const peer = new RawPeer(CLIENT, PROTO_SPDY3);
   // Reaching the end for real would take a billion streams.
-  (peer.session as any).nextStreamId = MAX_STREAM_ID;
+  (peer.session as any).conn.nextStreamId = MAX_STREAM_ID;
   peer.session.submitRequest(3, REQUEST, null, 'last');
   peer.session.submitRequest(3, REQUEST, null, 'one too many');
   peer.flush();

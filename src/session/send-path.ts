@@ -11,26 +11,49 @@ import {
   READ_EOF, RST_STREAM, SYN_REPLY, SYN_STREAM, WINDOW_UPDATE,
 } from '../base/constants.js';
 import type { ControlFrame, SynStreamFrame } from '../codec/frames.js';
-import { writeDataHead } from '../codec/frame-encoder.js';
+import { writeDataHead, type FrameEncoder } from '../codec/frame-encoder.js';
 import { CallbackFailureError, FrameError, TemporalCallbackFailureError } from '../base/errors.js';
 import type { SessionCallbacks } from './callbacks.js';
 import type { ReadCtrl } from './data-provider.js';
-import type { CtrlItem, DataItem } from './outbound-queue.js';
-import { SessionState } from './session-state.js';
+import type { CtrlItem, DataItem, OutboundItem } from './outbound-queue.js';
+import type { SessionContext } from './session-context.js';
 import type { Stream } from './stream.js';
 import { dataBlocked, headersBlocked, synReplyBlocked } from './stream-rules.js';
 
 const HEAD = 8;
 
+/**
+ * The frame being written: its bytes, how far `sendCb` got, and for DATA its
+ * flags. DATA for `sendDataCb` keeps its header apart in `head`, `bytes`
+ * being the payload as the read callback gave it.
+ */
+interface ActiveFrame {
+  readonly item: OutboundItem;
+  readonly head: Uint8Array | null;
+  readonly bytes: Uint8Array;
+  offset: number;
+  readonly dataFlags: number;
+}
+
 /** What preparing a queued item gave: bytes to write, a reason it cannot go, or nothing yet. */
 type Prepared = { head: Uint8Array | null; bytes: Uint8Array; dataFlags: number } | { error: number } | 'parked';
 
-/** Session's send path, over its state. */
-export abstract class SendPath extends SessionState {
+/** Session's send path. */
+export class SendPath {
+  /** The frame being written, if one is part way. */
+  private active: ActiveFrame | null = null;
+
+  constructor(private readonly ctx: SessionContext, private readonly encoder: FrameEncoder) {}
+
+  /** A frame is part way out. */
+  get busy(): boolean {
+    return this.active !== null;
+  }
+
   /** The loop of `send()`: writes the queue through `sendCb` until it is empty or `sendCb` would block. */
-  protected writeQueued(sendCb: NonNullable<SessionCallbacks['sendCb']>): void {
+  write(sendCb: NonNullable<SessionCallbacks['sendCb']>): void {
     for (;;) {
-      if (this.failOnSend && this.goawaySent) return;
+      if (this.ctx.conn.over) return;
       if (!this.active && !this.activateNext()) return;
       const active = this.active!;
       if (active.head) {
@@ -38,7 +61,7 @@ export abstract class SendPath extends SessionState {
         active.offset = active.bytes.length;
       } else {
         const rest = active.bytes.subarray(active.offset);
-        const taken = sendCb(this.self, rest);
+        const taken = sendCb(this.ctx.session, rest);
         if (taken === null || taken === undefined || taken === 0) return;
         if (typeof taken !== 'number' || !Number.isInteger(taken) || taken < 0) {
           throw new CallbackFailureError(`sendCb returned ${String(taken)}`);
@@ -55,7 +78,7 @@ export abstract class SendPath extends SessionState {
 
   /** Offers a DATA frame to `sendDataCb`: true when it took the frame whole. */
   private sendWhole(head: Uint8Array, payload: Uint8Array): boolean {
-    const taken = this.cb.sendDataCb!(this.self, head, payload);
+    const taken = this.ctx.cb.sendDataCb!(this.ctx.session, head, payload);
     if (taken === null || taken === undefined || taken === 0) return false;
     if (taken !== head.length + payload.length) {
       throw new CallbackFailureError(`sendDataCb returned ${String(taken)}, not 0 or the frame's ${head.length + payload.length} bytes`);
@@ -66,18 +89,18 @@ export abstract class SendPath extends SessionState {
   /** Makes the next sendable item active; false when there is none. */
   private activateNext(): boolean {
     for (;;) {
-      const item = this.queue.pop(this.mayOpenStream());
+      const item = this.ctx.outbox.pop();
       if (!item) return false;
       const prepared = item.kind === 'ctrl' ? this.prepareCtrl(item) : this.prepareData(item);
       if (prepared === 'parked') continue;
       if ('error' in prepared) {
         if (item.kind === 'ctrl' && item.frame.frameType !== WINDOW_UPDATE) {
-          this.cb.onCtrlNotSendCb?.(this.self, item.frame, prepared.error, item.streamUserData);
+          this.ctx.cb.onCtrlNotSendCb?.(this.ctx.session, item.frame, prepared.error, item.streamUserData);
         }
         continue;
       }
       this.active = { item, head: prepared.head, bytes: prepared.bytes, offset: 0, dataFlags: prepared.dataFlags };
-      if (item.kind === 'ctrl') this.cb.beforeCtrlSendCb?.(this.self, item.frame);
+      if (item.kind === 'ctrl') this.ctx.cb.beforeCtrlSendCb?.(this.ctx.session, item.frame);
       return true;
     }
   }
@@ -89,19 +112,19 @@ export abstract class SendPath extends SessionState {
       case SYN_STREAM:
         return this.prepareSynStream(item, frame);
       case SYN_REPLY:
-        error = synReplyBlocked(this.streams.get(frame.streamId), this.isMyStreamId(frame.streamId));
+        error = synReplyBlocked(this.ctx.streams.get(frame.streamId), this.ctx.conn.isMine(frame.streamId));
         break;
       case HEADERS:
-        error = headersBlocked(this.streams.get(frame.streamId), this.isMyStreamId(frame.streamId));
+        error = headersBlocked(this.ctx.streams.get(frame.streamId), this.ctx.conn.isMine(frame.streamId));
         break;
       case WINDOW_UPDATE:
-        if (frame.streamId !== 0 || !this.connFlow) {
-          const stream = this.streams.get(frame.streamId);
+        if (frame.streamId !== 0 || !this.ctx.flow.connectionWindowInForce) {
+          const stream = this.ctx.streams.get(frame.streamId);
           error = !stream ? ERR_STREAM_CLOSED : stream.state === 'closing' ? ERR_STREAM_CLOSING : 0;
         }
         break;
       case GOAWAY:
-        if (this.goawaySent) error = ERR_GOAWAY_ALREADY_SENT;
+        if (this.ctx.conn.goawaySent) error = ERR_GOAWAY_ALREADY_SENT;
         break;
     }
     if (error !== 0) return { error };
@@ -110,14 +133,15 @@ export abstract class SendPath extends SessionState {
   }
 
   private prepareSynStream(item: CtrlItem, frame: SynStreamFrame): Prepared {
-    if (this.goawaySent || this.goawayRecv) return { error: ERR_SYN_STREAM_NOT_ALLOWED };
-    if (frame.assocStreamId !== 0 && !this.streams.has(frame.assocStreamId)) return { error: ERR_STREAM_CLOSED };
-    if (this.nextStreamId > MAX_STREAM_ID) return { error: ERR_STREAM_ID_NOT_AVAILABLE };
-    frame.streamId = this.nextStreamId;
-    this.nextStreamId += 2;
+    const { conn, streams } = this.ctx;
+    if (conn.goingAway) return { error: ERR_SYN_STREAM_NOT_ALLOWED };
+    if (frame.assocStreamId !== 0 && !streams.has(frame.assocStreamId)) return { error: ERR_STREAM_CLOSED };
+    if (conn.nextStreamId > MAX_STREAM_ID) return { error: ERR_STREAM_ID_NOT_AVAILABLE };
+    frame.streamId = conn.nextStreamId;
+    conn.nextStreamId += 2;
     const bytes = this.encode(frame);
     if (!bytes) return { error: ERR_FRAME_TOO_LARGE };
-    this.openStream(frame.streamId, frame.pri, 'initial', item.streamUserData, frame.assocStreamId);
+    streams.open(frame.streamId, frame.pri, 'initial', item.streamUserData, frame.assocStreamId);
     return { head: null, bytes, dataFlags: 0 };
   }
 
@@ -131,33 +155,25 @@ export abstract class SendPath extends SessionState {
       return this.encoder.encode(frame);
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
-      this.failSession(GOAWAY_INTERNAL_ERROR);
+      this.ctx.failSession(GOAWAY_INTERNAL_ERROR);
       return null;
     }
   }
 
   private dataBlocked(streamId: number): number {
-    return dataBlocked(this.streams.get(streamId), this.isMyStreamId(streamId));
+    return dataBlocked(this.ctx.streams.get(streamId), this.ctx.conn.isMine(streamId));
   }
 
   private prepareData(item: DataItem): Prepared {
     const error = this.dataBlocked(item.streamId);
     if (error !== 0) return { error };
-    return this.readChunk(item, this.streams.get(item.streamId)!);
-  }
-
-  /** How much the next DATA frame of `stream` may carry: 0 when a window is spent. */
-  private nextReadMax(stream: Stream): number {
-    const size = this.config.maxDataFrameSize;
-    if (!this.sendFlowControlled) return size;
-    let max = Math.min(size, stream.sendWindow);
-    if (this.connFlow) max = Math.min(max, this.connSendWindow);
-    return Math.max(max, 0);
+    return this.readChunk(item, this.ctx.streams.get(item.streamId)!);
   }
 
   /** Reads the next DATA frame of an item from its provider. */
   private readChunk(item: DataItem, stream: Stream): Prepared {
-    const max = this.nextReadMax(stream);
+    // At most one frame's worth, and 0 when a window is spent.
+    const max = Math.min(this.ctx.config.maxDataFrameSize, this.ctx.flow.sendable(stream));
     if (max === 0) {
       stream.deferred = { item, reason: 'flow-control' };
       return 'parked';
@@ -165,10 +181,10 @@ export abstract class SendPath extends SessionState {
     const readCtrl: ReadCtrl = { flags: 0 };
     let chunk: Uint8Array | number;
     try {
-      chunk = item.provider.readCb(this.self, item.streamId, max, readCtrl, item.provider.source);
+      chunk = item.provider.readCb(this.ctx.session, item.streamId, max, readCtrl, item.provider.source);
     } catch (err) {
       if (!(err instanceof TemporalCallbackFailureError)) throw err;
-      this.addRstStream(item.streamId, INTERNAL_ERROR);
+      this.ctx.outbox.rstStream(item.streamId, INTERNAL_ERROR);
       return 'parked';
     }
     if (chunk === ERR_DEFERRED) {
@@ -183,11 +199,8 @@ export abstract class SendPath extends SessionState {
       item.eof = true;
       dataFlags = item.flags & DATA_FLAG_FIN;
     }
-    if (this.sendFlowControlled) {
-      stream.sendWindow -= chunk.length;
-      if (this.connFlow) this.connSendWindow -= chunk.length;
-    }
-    if (this.cb.sendDataCb) {
+    this.ctx.flow.spend(stream, chunk.length);
+    if (this.ctx.cb.sendDataCb) {
       const head = new Uint8Array(HEAD);
       writeDataHead(head, item.streamId, dataFlags, chunk.length);
       return { head, bytes: chunk, dataFlags };
@@ -199,61 +212,51 @@ export abstract class SendPath extends SessionState {
   }
 
   private afterCtrlSent(item: CtrlItem): void {
+    const { cb, session, streams, conn, outbox } = this.ctx;
     const frame = item.frame;
-    this.limits.sent(frame);
-    this.cb.onCtrlSendCb?.(this.self, frame);
+    this.ctx.limits.sent(frame);
+    cb.onCtrlSendCb?.(session, frame);
     switch (frame.frameType) {
-      case SYN_STREAM: {
-        const stream = this.streams.get(frame.streamId);
-        if (!stream) break;
-        stream.state = 'opening';
-        if (frame.flags & CTRL_FLAG_FIN) stream.shutWrite = true;
-        if (frame.flags & CTRL_FLAG_UNIDIRECTIONAL) stream.shutRead = true;
-        if (item.dataPrd && !stream.shutBoth) this.submitData(frame.streamId, DATA_FLAG_FIN, item.dataPrd);
-        this.streams.closeIfDone(stream);
-        break;
-      }
-      case SYN_REPLY: {
-        const stream = this.streams.get(frame.streamId);
-        if (!stream) break;
-        stream.state = 'opened';
-        if (frame.flags & CTRL_FLAG_FIN) stream.shutWrite = true;
-        if (item.dataPrd && !stream.shutBoth) this.submitData(frame.streamId, DATA_FLAG_FIN, item.dataPrd);
-        this.streams.closeIfDone(stream);
-        break;
-      }
+      case SYN_STREAM:
+      case SYN_REPLY:
       case HEADERS: {
-        const stream = this.streams.get(frame.streamId);
+        const stream = streams.get(frame.streamId);
         if (!stream) break;
+        if (frame.frameType === SYN_STREAM) stream.state = 'opening';
+        if (frame.frameType === SYN_REPLY) stream.state = 'opened';
         if (frame.flags & CTRL_FLAG_FIN) stream.shutWrite = true;
-        this.streams.closeIfDone(stream);
+        if (frame.frameType === SYN_STREAM && frame.flags & CTRL_FLAG_UNIDIRECTIONAL) stream.shutRead = true;
+        // The body submitted with a request or a response follows it.
+        if (item.dataPrd && !stream.shutBoth) outbox.data(frame.streamId, DATA_FLAG_FIN, item.dataPrd);
+        streams.closeIfDone(stream);
         break;
       }
       case RST_STREAM:
-        this.streams.closePushed(frame.streamId, frame.statusCode);
-        this.streams.close(frame.streamId, frame.statusCode);
+        streams.closePushed(frame.streamId, frame.statusCode);
+        streams.close(frame.streamId, frame.statusCode);
         break;
       case PING:
-        if (this.isMyStreamId(frame.uniqueId)) this.lastPingId = frame.uniqueId;
+        if (conn.isMine(frame.uniqueId)) conn.lastPingId = frame.uniqueId;
         break;
       case GOAWAY:
-        this.goawaySent = true;
+        conn.goawaySent = true;
         break;
     }
   }
 
   private afterDataSent(item: DataItem, dataFlags: number, length: number): void {
-    this.cb.onDataSendCb?.(this.self, dataFlags, item.streamId, length);
-    const stream = this.streams.get(item.streamId);
+    const { cb, session, streams, outbox } = this.ctx;
+    cb.onDataSendCb?.(session, dataFlags, item.streamId, length);
+    const stream = streams.get(item.streamId);
     if (stream && dataFlags & DATA_FLAG_FIN) {
       stream.shutWrite = true;
-      this.streams.closeIfDone(stream);
+      streams.closeIfDone(stream);
     }
     if (item.eof || this.dataBlocked(item.streamId) !== 0) return;
-    const next = this.queue.peek(this.mayOpenStream());
+    const next = outbox.peek();
     if (next && next.pri <= item.pri) {
       // Something as urgent waits: go behind it (round robin among equals).
-      this.enqueue(item);
+      outbox.push(item);
       return;
     }
     // Nothing more urgent: read the next frame now, as spdylay does.
