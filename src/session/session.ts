@@ -15,7 +15,7 @@ import {
   OPT_NO_AUTO_WINDOW_UPDATE2, PROTO_SPDY2, SERVER, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS,
   SYN_REPLY, wireVersion, type ProtocolVersion, type Side, type WireVersion,
 } from '../base/constants.js';
-import { resolveConfig, type ResolvedConfig } from '../base/config.js';
+import { codecLimits, resolveConfig, type ResolvedConfig } from '../base/config.js';
 import {
   CallbackFailureError, FrameError, InvalidArgumentError, SpdyError, StreamClosedError,
 } from '../base/errors.js';
@@ -95,7 +95,7 @@ export class Session {
     this.side = side;
     checkCallbacks(options);
     this.config = resolveConfig(options.config, side);
-    const codecOptions: CodecOptions = { version: this.version, side, config: options.config ?? {} };
+    const codecOptions: CodecOptions = { version: this.version, side, limits: codecLimits(this.config) };
     const encoder = new FrameEncoder(codecOptions);
     const makeDecoder = (): FrameDecoder => new FrameDecoder(codecOptions);
     this.cb = options;
