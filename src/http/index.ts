@@ -1,5 +1,5 @@
 /** HTTP over SPDY sessions, with no runtime dependency: client, server, Upgrade handshake. */
-export { SpdyClient, SpdyFetchError, type SpdyClientOptions, type SpdyRequestInit } from './client.js';
+export { SpdyClient, SpdyFetchError, type FetchPriority, type SpdyClientOptions, type SpdyRequestInit } from './client.js';
 export type { PushedResponse } from './push-store.js';
 export {
   serveSession, sendResponse, requestFromNv, errorResponse,

@@ -1,0 +1,6 @@
+// An old `moduleResolution: node10` consumer: the sub-paths through typesVersions.
+import { SpdySession } from 'spdy-streams';
+import { FrameEncoder } from 'spdy-streams/codec';
+import { dial } from 'spdy-streams/node';
+
+export const used = [SpdySession, FrameEncoder, dial];
