@@ -26,6 +26,7 @@ export default {
     'index-node': 'dist/esm/index-node.js',
     codec: 'dist/esm/codec/index.js',
     node: 'dist/esm/node/index.js',
+    bun: 'dist/esm/runtimes/bun.js',
   },
   output: {
     dir: 'dist/cjs',

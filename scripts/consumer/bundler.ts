@@ -9,3 +9,6 @@ export async function use(): Promise<void> {
   for await (const stream of session.incoming) void stream;
   void [SpdyClient, FrameDecoderStream];
 }
+
+import { connectBun, type BunTransport } from 'spdy-streams/bun';
+export const bun: (typeof connectBun) | BunTransport | null = null;

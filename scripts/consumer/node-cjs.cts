@@ -2,6 +2,7 @@
 import { connect, SpdySession, type SpdyRequestInit } from 'spdy-streams';
 import { FrameDecoder } from 'spdy-streams/codec';
 import { socketToWeb } from 'spdy-streams/node';
+import { connectBun } from 'spdy-streams/bun';
 
 const init: SpdyRequestInit = { priority: 3 };
-export const used = [connect, SpdySession, FrameDecoder, socketToWeb, init];
+export const used = [connect, SpdySession, FrameDecoder, socketToWeb, connectBun, init];

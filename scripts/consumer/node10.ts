@@ -2,5 +2,6 @@
 import { SpdySession } from 'spdy-streams';
 import { FrameEncoder } from 'spdy-streams/codec';
 import { dial } from 'spdy-streams/node';
+import { connectBun } from 'spdy-streams/bun';
 
-export const used = [SpdySession, FrameEncoder, dial];
+export const used = [SpdySession, FrameEncoder, dial, connectBun];

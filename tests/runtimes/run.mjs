@@ -2,7 +2,10 @@
 // built package in every runtime the package claims: Node, Deno and Bun
 // (their npm packages ship the binaries), workerd (bundled with esbuild,
 // inside a fetch handler) and headless Chromium (bundled with esbuild, driven
-// by playwright-core). Prints one line per case and runtime, and ends with
+// by playwright-core). Then each runtime's own sockets as transports against
+// a Node SPDY server on the loopback interface (sockets.mjs): Deno.connect and
+// Deno.connectTls, Bun.connect through connectBun, workerd's cloudflare:sockets.
+// Prints one line per case and runtime, and ends with
 // "runtimes: N passed, N failed". A runtime that is not installed is skipped
 // with a message naming what to install.
 import { spawn } from 'node:child_process';
@@ -17,6 +20,15 @@ const root = resolve(here, '../..');
 const binary = (name) => join(root, 'node_modules', '.bin', name);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const work = mkdtempSync(join(tmpdir(), 'spdy-runtimes-'));
+
+// The Node servers the sockets cases talk to: cleartext SPDY/3.1, and TLS with ALPN.
+const { serve } = await import(join(root, 'dist/esm/index-node.js'));
+const { DEV_ONLY_LOCALHOST_CERT: cert, DEV_ONLY_LOCALHOST_KEY: key } = await import(join(root, 'dist/esm/node/http/dev-only-localhost-cert.js'));
+const handler = (req) => (new URL(req.url).pathname === '/hello' ? new Response('hello over SPDY') : new Response(req.body));
+const plainServer = serve({ port: 0, hostname: '127.0.0.1', plain: true }, handler);
+const tlsServer = serve({ port: 0, hostname: '127.0.0.1', cert, key }, handler);
+await Promise.all([plainServer.ready, tlsServer.ready]);
+const servers = JSON.stringify({ plainPort: plainServer.port, tlsPort: tlsServer.port, ca: cert });
 
 let passed = 0;
 let failed = 0;
@@ -83,12 +95,22 @@ const runtimes = [
   {
     name: 'deno',
     available: () => existsSync(binary('deno')) || 'npm package "deno" (a devDependency) is not installed',
-    run: async () => resultsOf('deno', await exec(binary('deno'), ['run', '--no-lock', '--quiet', join(here, 'entry.mjs')], { env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } })),
+    run: async () => {
+      const env = { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+      const deno = (...args) => exec(binary('deno'), ['run', '--no-lock', '--quiet', ...args], { env });
+      return [
+        ...resultsOf('deno', await deno(join(here, 'entry.mjs'))),
+        ...resultsOf('deno sockets', await deno('--allow-net=127.0.0.1,localhost', join(here, 'sockets-deno.mjs'), servers)),
+      ];
+    },
   },
   {
     name: 'bun',
     available: () => existsSync(binary('bun')) || 'npm package "bun" (a devDependency) is not installed',
-    run: async () => resultsOf('bun', await exec(binary('bun'), ['run', join(here, 'entry.mjs')])),
+    run: async () => [
+      ...resultsOf('bun', await exec(binary('bun'), ['run', join(here, 'entry.mjs')])),
+      ...resultsOf('bun sockets', await exec(binary('bun'), ['run', join(here, 'sockets-bun.mjs'), servers])),
+    ],
   },
   {
     name: 'workerd',
@@ -99,7 +121,11 @@ const runtimes = [
       const config = join(work, 'config.capnp');
       writeFileSync(config, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
+  services = [
+    (name = "main", worker = .worker),
+    # Sockets may reach the loopback interface, where the Node server is.
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
@@ -115,7 +141,9 @@ const worker :Workerd.Worker = (
         for (let i = 0; ; i++) {
           try {
             const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(120_000) });
-            return await res.json();
+            const results = await res.json();
+            const sockets = await fetch(`http://127.0.0.1:${port}/sockets?port=${plainServer.port}`, { signal: AbortSignal.timeout(60_000) });
+            return [...results, ...(await sockets.json())];
           } catch (err) {
             if (i >= 50 || child.exitCode !== null) return failure('workerd answered', `${err}\n${log}`.slice(0, 3000));
             await new Promise((r) => setTimeout(r, 200));
@@ -160,6 +188,7 @@ for (const runtime of runtimes) {
     report(runtime.name, failure('ran', err?.stack ?? String(err)));
   }
 }
+await Promise.all([plainServer.close(), tlsServer.close()]);
 rmSync(work, { recursive: true, force: true });
 console.log(`runtimes: ${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
