@@ -110,6 +110,13 @@ const runtimes = [
     run: async () => [
       ...resultsOf('bun', await exec(binary('bun'), ['run', join(here, 'entry.mjs')])),
       ...resultsOf('bun sockets', await exec(binary('bun'), ['run', join(here, 'sockets-bun.mjs'), servers])),
+      await (async () => {
+        // Bun's sockets emit 'end' after destroy(); socketToWeb must not fail the tool for it.
+        const name = 'spdycat (the Node adapters on Bun\'s node:net) prints the body and exits 0';
+        const run = await exec(binary('bun'), [join(root, 'bin/spdycat.mjs'), `http://127.0.0.1:${plainServer.port}/hello`]);
+        const ok = run.code === 0 && run.out === 'hello over SPDY';
+        return { name, ok, error: ok ? undefined : `exit ${run.code}, printed ${JSON.stringify(run.out)}\n${run.err}` };
+      })(),
     ],
   },
   {
