@@ -2,7 +2,8 @@
 // tarball with publint and @arethetypeswrong/cli, installs it in a fresh
 // project and compiles TypeScript consumers under node16 (ESM with no DOM
 // library, and a .cts file), bundler and node10 resolution, then loads it
-// from CommonJS and ESM. Prints one line per check and ends with
+// from CommonJS and ESM; last, typedoc checks that every export has TSDoc.
+// Prints one line per check and ends with
 // "package: N passed, N failed". Entry points come from package.json's
 // `exports`, so a new sub-path is checked once it is listed there (and the
 // consumer sources in scripts/consumer/ may import it).
@@ -103,6 +104,10 @@ for (const consumer of consumers) {
 }
 check('require() of every CommonJS entry; classes shared between entries', () => sh(process.execPath, ['require.cjs'], project));
 check('import of every ES module entry; classes shared between entries', () => sh(process.execPath, ['import.mjs'], project));
+
+// The API reference: typedoc (typedoc.json) fails on an export without TSDoc.
+check('API reference: every export documented (typedoc, notDocumented as error)', () =>
+  sh(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--emit', 'none'], root));
 
 rmSync(work, { recursive: true, force: true });
 console.log(`package: ${passed} passed, ${failed} failed`);

@@ -5,6 +5,7 @@
 import { CLIENT, DEFAULT_WINDOW_SIZE, MAX_WINDOW_SIZE, type Side } from './constants.js';
 import { InvalidArgumentError } from './errors.js';
 
+/** Limits and switches of a session (the README's Configuration section); every key optional. */
 export interface SpdyConfig {
   /** Our per-stream receive window, advertised in SETTINGS. Default 65536. */
   initialWindowSize?: number;
@@ -86,6 +87,7 @@ export interface SpdyConfig {
   now?: () => number;
 }
 
+/** A {@link SpdyConfig} with every default filled in. */
 export type ResolvedConfig = Readonly<Required<SpdyConfig>>;
 
 type Check = (value: unknown) => boolean;

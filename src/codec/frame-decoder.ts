@@ -35,6 +35,7 @@ export class InvalidFrame {
     readonly payload: Uint8Array,
     readonly error: FrameError,
   ) {}
+  /** Payload length, as for the frames SPDY defines. */
   get length(): number {
     return this.payload.length;
   }
@@ -49,6 +50,7 @@ export class UnknownFrame {
     readonly head: Uint8Array,
     readonly payload: Uint8Array,
   ) {}
+  /** Payload length, as for the frames SPDY defines. */
   get length(): number {
     return this.payload.length;
   }

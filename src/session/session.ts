@@ -127,10 +127,12 @@ export class Session extends ReceivePath {
     return this.streams.size;
   }
 
+  /** Whether the stream is open (neither closed nor unknown). */
   isStreamOpen(streamId: number): boolean {
     return this.streams.has(streamId);
   }
 
+  /** The stream's state; undefined for a stream the session does not know. */
   getStreamState(streamId: number): StreamState | undefined {
     return this.streams.get(streamId)?.state;
   }
