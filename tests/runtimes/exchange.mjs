@@ -7,7 +7,7 @@
 // runs alike.
 
 /** Fails the case with `message` unless `cond`. */
-function ensure(cond, message) {
+export function ensure(cond, message) {
   if (!cond) throw new Error(message);
 }
 
@@ -187,22 +187,25 @@ export function conformanceCases(lib) {
   ];
 }
 
+/** Runs one case to its end or `timeoutMs`; resolves with `{ name, ok, error? }`. */
+export async function runCase(name, body, timeoutMs = 30000) {
+  let timer;
+  try {
+    await Promise.race([
+      body(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs); }),
+    ]);
+    return { name, ok: true };
+  } catch (err) {
+    return { name, ok: false, error: String(err && err.stack ? err.stack : err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs every case; resolves with `{ name, ok, error? }` for each. */
 export async function runConformance(lib, timeoutMs = 30000) {
   const results = [];
-  for (const [name, body] of conformanceCases(lib)) {
-    let timer;
-    try {
-      await Promise.race([
-        body(),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs); }),
-      ]);
-      results.push({ name, ok: true });
-    } catch (err) {
-      results.push({ name, ok: false, error: String(err && err.stack ? err.stack : err) });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  for (const [name, body] of conformanceCases(lib)) results.push(await runCase(name, body, timeoutMs));
   return results;
 }

@@ -1,29 +1,16 @@
 // The runtimes' own sockets as SPDY transports, against the Node server that
 // run.mjs starts on the loopback interface (GET /hello, POST echoes): each
 // dialer opens a connection, and a SpdyClient over it fetches, posts 1 MiB
-// and pings. Plain JavaScript with no imports, like exchange.mjs.
-
-function ensure(cond, message) {
-  if (!cond) throw new Error(message);
-}
+// and pings. Plain JavaScript; the package comes in as an argument, as in
+// exchange.mjs.
+import { ensure, runCase } from './exchange.mjs';
 
 /** One case per dialer: `{ label, open(): Promise<{ transport, version, origin }> }`. */
 export async function runSocketCases(lib, dialers, timeoutMs = 30000) {
   const results = [];
   for (const { label, open } of dialers) {
     const name = `sockets: ${label}: GET, 1 MiB POST echoed, PING against the Node server`;
-    let timer;
-    try {
-      await Promise.race([
-        exchange(lib, open),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs); }),
-      ]);
-      results.push({ name, ok: true });
-    } catch (err) {
-      results.push({ name, ok: false, error: String(err && err.stack ? err.stack : err) });
-    } finally {
-      clearTimeout(timer);
-    }
+    results.push(await runCase(name, () => exchange(lib, open), timeoutMs));
   }
   return results;
 }
