@@ -11,6 +11,7 @@ import {
 } from './constants.js';
 import { InvalidArgumentError } from './errors.js';
 
+/** Limits and switches of a session (the README's Configuration section); every key optional. */
 export interface SpdyConfig {
   /** Our per-stream receive window, advertised in SETTINGS. Default 65536; `SpdySession` 131072. */
   initialWindowSize?: number;
@@ -115,6 +116,7 @@ export interface SpdyConfig {
   now?: () => number;
 }
 
+/** A {@link SpdyConfig} with every default filled in. */
 export type ResolvedConfig = Readonly<Required<SpdyConfig>>;
 
 /** The layer a config is resolved for: its defaults differ. */

@@ -11,6 +11,7 @@ import { connect, type ConnectOptions } from '../node/http/connect.js';
 import { formatOptions, intValue, parseArgs, UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { ProgressMeter } from './progress.js';
 import { VERSION_OPTIONS, versionFromFlags } from './version-flags.js';
+import { VERSION_OPTION, versionLine } from './package-version.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { key: 'verbose', names: ['-v', '--verbose'], help: 'print the frames sent and received (on standard output)' },
@@ -31,6 +32,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'insecure', names: ['-k', '--insecure'], help: "do not verify the server's certificate" },
   { key: 'cert', names: ['--cert'], takes: 'value', help: 'client certificate FILE (PEM)' },
   { key: 'key', names: ['--key'], takes: 'value', help: 'client private key FILE (PEM)' },
+  VERSION_OPTION,
   { key: 'help', names: ['-h', '--help'], help: 'show this help' },
 ];
 
@@ -127,6 +129,10 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     args = parseArgs(argv, OPTIONS);
     if (args.flags.has('help')) {
       io.stdout.write(USAGE);
+      return 0;
+    }
+    if (args.flags.has('version')) {
+      io.stdout.write(versionLine('spdycat'));
       return 0;
     }
     if (args.positionals.length === 0) throw new UsageError('no URL given');

@@ -11,6 +11,7 @@ import { localhostCertificate } from '../node/http/dev-cert.js';
 import type { CliIo } from './spdycat.js';
 import { staticFiles } from './static-files.js';
 import { VERSION_OPTIONS, versionFromFlags } from './version-flags.js';
+import { VERSION_OPTION, versionLine } from './package-version.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { key: 'htdocs', names: ['-d', '--htdocs'], takes: 'value', help: 'the document root (default: the current directory)' },
@@ -20,6 +21,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'cert', names: ['--cert'], takes: 'value', help: 'certificate FILE (PEM); default: a self-signed one for localhost' },
   { key: 'key', names: ['--key'], takes: 'value', help: 'private key FILE (PEM)' },
   { key: 'address', names: ['-a', '--address'], takes: 'value', help: 'the address to listen on (default: all)' },
+  VERSION_OPTION,
   { key: 'help', names: ['-h', '--help'], help: 'show this help' },
 ];
 
@@ -47,6 +49,10 @@ export async function start(argv: readonly string[], io: CliIo = process): Promi
     args = parseArgs(argv, OPTIONS);
     if (args.flags.has('help')) {
       io.stdout.write(USAGE);
+      return 0;
+    }
+    if (args.flags.has('version')) {
+      io.stdout.write(versionLine('spdyd'));
       return 0;
     }
     const [portText, certFile, keyFile, ...extra] = args.positionals;

@@ -34,6 +34,7 @@ export class InvalidFrame {
     readonly payload: Uint8Array,
     readonly error: FrameError,
   ) {}
+  /** Payload length, as for the frames SPDY defines. */
   get length(): number {
     return this.payload.length;
   }
@@ -48,6 +49,7 @@ export class UnknownFrame {
     readonly head: Uint8Array,
     readonly payload: Uint8Array,
   ) {}
+  /** Payload length, as for the frames SPDY defines. */
   get length(): number {
     return this.payload.length;
   }

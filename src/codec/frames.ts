@@ -11,7 +11,8 @@ import type { Nv } from './nv.js';
 /** One SETTINGS entry: `[settingsId, flags, value]`. */
 export type SettingsEntry = [settingsId: number, flags: number, value: number];
 
-interface CtrlInit {
+/** The fields every control frame's init object may give. */
+export interface CtrlInit {
   /** Wire version, 2 or 3 (SPDY/3.1 frames say 3). Defaults to 3. */
   version?: WireVersion;
   flags?: number;
@@ -34,6 +35,7 @@ export abstract class CtrlFrame {
   }
 }
 
+/** The fields of a {@link SynStreamFrame}. */
 export interface SynStreamInit extends CtrlInit {
   streamId: number;
   assocStreamId?: number;
@@ -59,6 +61,7 @@ export class SynStreamFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link SynReplyFrame} or {@link HeadersFrame}. */
 export interface StreamNvInit extends CtrlInit {
   streamId: number;
   nv: Nv;
@@ -84,6 +87,7 @@ export class HeadersFrame extends StreamNvFrameBase {
   readonly frameType = HEADERS;
 }
 
+/** The fields of a {@link RstStreamFrame}. */
 export interface RstStreamInit extends CtrlInit {
   streamId: number;
   statusCode: number;
@@ -100,6 +104,7 @@ export class RstStreamFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link SettingsFrame}. */
 export interface SettingsInit extends CtrlInit {
   iv: SettingsEntry[];
 }
@@ -121,6 +126,7 @@ export class NoopFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link PingFrame}. */
 export interface PingInit extends CtrlInit {
   uniqueId: number;
 }
@@ -134,6 +140,7 @@ export class PingFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link GoawayFrame}. */
 export interface GoawayInit extends CtrlInit {
   lastGoodStreamId: number;
   /** SPDY/3 only; a SPDY/2 GOAWAY has no status. */
@@ -151,6 +158,7 @@ export class GoawayFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link WindowUpdateFrame}. */
 export interface WindowUpdateInit extends CtrlInit {
   streamId: number;
   deltaWindowSize: number;
@@ -167,6 +175,7 @@ export class WindowUpdateFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link CredentialFrame}. */
 export interface CredentialInit extends CtrlInit {
   slot: number;
   proof: Uint8Array;
@@ -186,6 +195,7 @@ export class CredentialFrame extends CtrlFrame {
   }
 }
 
+/** The fields of a {@link DataFrame}. */
 export interface DataInit {
   streamId: number;
   flags?: number;

@@ -48,6 +48,7 @@ export function classifyPreface(bytes: Uint8Array, ended: boolean, configured: P
   return { kind: 'spdy', version: configured };
 }
 
+/** Options of `acceptPreface`. */
 export interface AcceptOptions {
   /** The version to speak with a SPDY/3 peer. */
   version: ProtocolVersion;

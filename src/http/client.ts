@@ -18,8 +18,14 @@ export interface SpdyRequestInit extends Omit<RequestInit, 'priority'> {
    * fetch's `'high'` (0), `'auto'` (3, spdycat's default) or `'low'` (the
    * version's lowest). Default `'auto'`.
    */
-  priority?: number | RequestPriority;
+  priority?: number | FetchPriority;
 }
+
+/**
+ * fetch's `RequestPriority`, spelt out: that name is in TypeScript's DOM
+ * library only, and the public types must compile without it.
+ */
+export type FetchPriority = 'high' | 'low' | 'auto';
 
 export interface SpdyClientOptions {
   /** The origin relative URLs are resolved against (`https://example.com:443`). */

@@ -17,6 +17,7 @@ export type TraceDirection = 'send' | 'recv';
 /** Receives each frame as it crosses the transport, or the decoding error that ended the trace. */
 export type FrameListener = (direction: TraceDirection, frame: DecodedFrame | Error) => void;
 
+/** Options of `traceTransport`. */
 export interface TraceOptions {
   version: ProtocolVersion;
   /** `maxHeaderBlockSize` applies to the tracing decoders too. */

@@ -32,6 +32,7 @@ export interface RequestContext {
 /** Answers one request. */
 export type RequestHandler = (request: Request, ctx: RequestContext) => Response | Promise<Response>;
 
+/** Options of `serveSession`. */
 export interface SessionServeOptions {
   /** The scheme of requests that carry no `:scheme` (`https` over TLS). */
   scheme: 'http' | 'https';
@@ -51,7 +52,8 @@ export function errorResponse(status: number, detail?: string): Response {
   });
 }
 
-type Built = { readonly request: Request } | { readonly error: string };
+/** What `requestFromNv` makes of a header list: a `Request`, or why there is none. */
+export type Built = { readonly request: Request } | { readonly error: string };
 
 /** The `Request` of a SYN_STREAM header list, or why there is none. */
 export function requestFromNv(

@@ -35,6 +35,7 @@ export class UpgradeRefusedError extends Error {
   }
 }
 
+/** Options of `requestUpgrade`. */
 export interface UpgradeRequestOptions {
   /** The `Host` header. */
   host: string;
@@ -48,6 +49,7 @@ export interface UpgradeRequestOptions {
   headers?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** A transport whose HTTP/1.1 `Upgrade: SPDY/3.1` was answered `101`, and the version agreed. */
 export interface UpgradeResult {
   /** The connection, now carrying SPDY. */
   readonly transport: Transport;

@@ -30,10 +30,12 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
   const writeHighWaterMark = options.writeHighWaterMark ?? 65536;
 
   let readError: unknown = null;
+  // Set once the readable is closed, errored or cancelled: Bun emits 'end'
+  // and 'data' even after destroy(), which must not reach the controller.
+  let done = false;
   const readable = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        let done = false;
         const finish = (err?: unknown): void => {
           if (done) return;
           done = true;
@@ -57,6 +59,7 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
         if (socket.isPaused()) socket.resume();
       },
       cancel() {
+        done = true;
         socket.destroy();
       },
     },

@@ -9,6 +9,7 @@ import type { SpdyConfig } from '../base/config.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import type { Session } from './session.js';
 
+/** The callbacks a `Session` calls (the README's callbacks table); all optional but `sendCb` and `recvCb` where used. */
 export interface SessionCallbacks {
   /**
    * Sends all or part of `data`; returns how many bytes were taken. 0, null

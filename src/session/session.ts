@@ -177,10 +177,12 @@ export class Session {
     return this.streams.size;
   }
 
+  /** Whether the stream is open (neither closed nor unknown). */
   isStreamOpen(streamId: number): boolean {
     return this.streams.has(streamId);
   }
 
+  /** The stream's state; undefined for a stream the session does not know. */
   getStreamState(streamId: number): StreamState | undefined {
     return this.streams.get(streamId)?.state;
   }

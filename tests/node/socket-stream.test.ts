@@ -86,4 +86,17 @@ test('close() on the writable of a socket already destroyed settles at once', as
   y.destroy();
 });
 
+
+test('a socket that still emits \'end\' and \'data\' after cancel() destroyed it (as Bun\'s do) changes nothing and throws nothing', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  await a.readable.cancel();
+  assert.ok(x.destroyed);
+  // Node stays quiet after destroy(); Bun does not. Emit what Bun emits.
+  assert.not.throws(() => x.emit('data', Buffer.from('late')));
+  assert.not.throws(() => x.emit('end'));
+  assert.not.throws(() => x.emit('close'));
+  y.destroy();
+});
+
 test.run();

@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_ONLY_LOCALHOST_CERT, DEV_ONLY_LOCALHOST_KEY } from './dev-only-localhost-cert.js';
 
+/** A certificate and its private key, both PEM. */
 export interface LocalhostCertificate {
   readonly cert: string;
   readonly key: string;

@@ -7,6 +7,6 @@ export { BaseSPDYRequestHandler, RequestBodyFile, ResponseBodyFile } from './req
 export {
   ThreadedSPDYServer, type ThreadedSPDYServerOptions, type RequestHandlerClass,
 } from './threaded-server.js';
-export { acceptNodeUpgrade } from './upgrade-listener.js';
+export { acceptNodeUpgrade, type NodeUpgradeOptions } from './upgrade-listener.js';
 export { localhostCertificate, type LocalhostCertificate } from './dev-cert.js';
 export { DEV_ONLY_LOCALHOST_CERT, DEV_ONLY_LOCALHOST_KEY } from './dev-only-localhost-cert.js';

@@ -25,6 +25,7 @@ export class RequestBodyFile {
     return new TextDecoder().decode(this.read());
   }
 
+  /** The body's size in bytes. */
   get length(): number {
     return this.bytes.length;
   }
@@ -122,10 +123,12 @@ export class BaseSPDYRequestHandler {
     this.headers = headerPairs(request.headers);
   }
 
+  /** The `server` header value sent with responses, as the Python binding's `server_version`. */
   get serverVersion(): string {
     return (this.constructor as typeof BaseSPDYRequestHandler).serverVersion;
   }
 
+  /** The runtime's version string, as the Python binding's `sys_version`. */
   get sysVersion(): string {
     return (this.constructor as typeof BaseSPDYRequestHandler).sysVersion;
   }

@@ -26,6 +26,7 @@ export interface ConnectionInfo {
   readonly via: 'alpn' | 'preface' | 'upgrade';
 }
 
+/** Options of `serve()`: where to listen, TLS or cleartext, the SPDY version and limits. */
 export interface ServeOptions {
   /** Default 0: any free port (read `server.port` after `ready`). */
   port?: number;

@@ -21,6 +21,7 @@ export type RequestHandlerClass = new (
   requestVersion?: string,
 ) => BaseSPDYRequestHandler;
 
+/** Options of {@link ThreadedSPDYServer}: those of `serve()` it passes on, and its own. */
 export interface ThreadedSPDYServerOptions extends Pick<ServeOptions, 'cert' | 'key' | 'plain' | 'version' | 'config'> {
   /** PEM files of the certificate chain and key (required unless `plain`, or `cert` and `key` given). */
   certFile?: string;
@@ -34,6 +35,10 @@ function splitAddress(remote: string | undefined): [string, number] {
   return match ? [match[1]!, Number(match[2])] : [remote ?? '', 0];
 }
 
+/**
+ * The Python binding's `ThreadedSPDYServer`: serves each request with a new
+ * instance of a `BaseSPDYRequestHandler` subclass, over `serve()`.
+ */
 export class ThreadedSPDYServer {
   private running: SpdyServer | null = null;
 

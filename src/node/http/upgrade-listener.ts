@@ -12,6 +12,7 @@ import { switchingProtocolsHead, upgradeRequiredResponse, upgradeTokenVersion } 
 import { SpdySession } from '../../streams/spdy-session.js';
 import { socketToWeb } from '../socket-stream.js';
 
+/** Options of `acceptNodeUpgrade`. */
 export interface NodeUpgradeOptions {
   /** Versions accepted, most preferred first. Default all three, 3.1 first. */
   versions?: readonly ProtocolVersion[];
