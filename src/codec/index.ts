@@ -14,6 +14,8 @@ export { FrameDecoderStream, FrameEncoderStream } from './frame-streams.js';
 export { getNpnProtocols, npnGetVersion, npnToken, selectNextProtocol } from './npn.js';
 export { checkVersion } from './version.js';
 export * from '../base/errors.js';
-export { codecLimits, resolveConfig, type CodecLimits, type SpdyConfig, type ResolvedConfig } from '../base/config.js';
+export {
+  codecLimits, resolveConfig, type CodecLimits, type ConfigContext, type ConfigLayer, type SpdyConfig, type ResolvedConfig,
+} from '../base/config.js';
 export { formatFrame, formatTimestamp, frameTypeName } from './trace.js';
 export { concatBytes } from '../base/bytes.js';

@@ -91,12 +91,6 @@ function cached(kind: string, sources: readonly string[], toolVersion: string, b
   try {
     build(work);
     renameSync(work, dir);
-    // Builds of older sources are of no further use.
-    for (const entry of readdirSync(root)) {
-      if (entry.startsWith(`${kind}-`) && join(root, entry) !== dir && !entry.endsWith('.tmp')) {
-        rmSync(join(root, entry), { recursive: true, force: true });
-      }
-    }
   } catch (err) {
     rmSync(work, { recursive: true, force: true });
     if (!existsSync(dir)) throw err;
