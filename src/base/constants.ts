@@ -84,8 +84,19 @@ export const GOAWAY_OK = 0;
 export const GOAWAY_PROTOCOL_ERROR = 1;
 export const GOAWAY_INTERNAL_ERROR = 2;
 
-/** `Session.setOption`: turn the automatic WINDOW_UPDATEs off (true) or on (false). */
+/**
+ * `Session.setOption`: turn the automatic WINDOW_UPDATEs off (true) or on
+ * (false); with them off the application gives windows back, with
+ * `submitWindowUpdate` or `consume`.
+ */
 export const OPT_NO_AUTO_WINDOW_UPDATE = 1;
+/**
+ * `Session.setOption`: spdylay's newer name (value 3) for automatic updates
+ * off, the application reporting the bytes it consumed with
+ * `Session.consume`. Here it switches the same thing as
+ * `OPT_NO_AUTO_WINDOW_UPDATE`.
+ */
+export const OPT_NO_AUTO_WINDOW_UPDATE2 = 3;
 
 /** Set on `readCtrl.flags` by a DataProvider's read callback at the end of the body. */
 export const READ_EOF = 1;

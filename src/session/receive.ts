@@ -16,7 +16,6 @@ import {
 } from '../codec/frames.js';
 import { FrameDecoder, InvalidFrame, UnknownFrame, type DecodedFrame } from '../codec/frame-decoder.js';
 import { FrameError } from '../base/errors.js';
-import type { RecvWindow } from './recv-window.js';
 import { SendPath } from './send.js';
 import type { Stream } from './stream.js';
 import { dataReceivable } from './stream-rules.js';
@@ -283,7 +282,7 @@ export abstract class ReceivePath extends SendPath {
     const enforce = this.config.peerFlowControl;
     if (this.connFlow) {
       if (!this.connRecv.receive(length) && enforce) return this.failSession(GOAWAY_PROTOCOL_ERROR);
-      if (this.autoUpdate) this.autoWindowUpdate(0, this.connRecv);
+      if (this.autoUpdate) this.sendDueUpdate(0, this.connRecv);
     }
     const stream = this.streams.get(frame.streamId);
     if (!stream || !dataReceivable(stream, this.isMyStreamId(stream.id))) {
@@ -300,7 +299,7 @@ export abstract class ReceivePath extends SendPath {
         return;
       }
       // A stream's last frame needs no more window.
-      if (this.autoUpdate && !fin) this.autoWindowUpdate(stream.id, stream.recv);
+      if (this.autoUpdate && !fin) this.sendDueUpdate(stream.id, stream.recv);
     }
     this.cb.onDataChunkRecvCb?.(this.self, frame.flags, frame.streamId, frame.data);
     this.cb.onDataRecvCb?.(this.self, frame.flags, frame.streamId, length);
@@ -311,22 +310,11 @@ export abstract class ReceivePath extends SendPath {
     }
   }
 
-  private autoWindowUpdate(streamId: number, window: RecvWindow): void {
-    const due = window.dueUpdate();
-    if (due > 0) this.queueWindowUpdate(streamId, due);
-  }
-
   /**
    * DATA nobody will read still used the SPDY/3.1 connection window. When
    * the application gives windows back itself, the session gives back these.
    */
   private dropData(length: number): void {
-    if (!this.connFlow || this.autoUpdate) return;
-    this.connRecv.dropped += length;
-    if (this.connRecv.dropped >= this.connRecv.size / 2) {
-      const delta = this.connRecv.dropped;
-      this.connRecv.dropped = 0;
-      this.queueWindowUpdate(0, delta);
-    }
+    if (this.connFlow && !this.autoUpdate) this.releaseWindow(0, this.connRecv, length);
   }
 }

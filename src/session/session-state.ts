@@ -163,6 +163,18 @@ export abstract class SessionState {
     this.addUrgent(new WindowUpdateFrame({ version: this.wire, streamId, deltaWindowSize: delta }));
   }
 
+  /** Queues the WINDOW_UPDATE the half-window rule calls for on a window, if any. */
+  protected sendDueUpdate(streamId: number, window: RecvWindow): void {
+    const due = window.takeDue(this.autoUpdate);
+    if (due > 0) this.queueWindowUpdate(streamId, due);
+  }
+
+  /** Bytes of a window the application or the session is done with: given back once half a window is. */
+  protected releaseWindow(streamId: number, window: RecvWindow, n: number): void {
+    window.release(n);
+    this.sendDueUpdate(streamId, window);
+  }
+
   protected streamPri(streamId: number): number {
     return this.streams.get(streamId)?.pri ?? this.getPriLowest();
   }

@@ -8,7 +8,7 @@
  * path (`receive.ts`), then this.
  */
 import {
-  CLIENT, CTRL_FLAG_FIN, OPT_NO_AUTO_WINDOW_UPDATE, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE,
+  CLIENT, CTRL_FLAG_FIN, OPT_NO_AUTO_WINDOW_UPDATE, OPT_NO_AUTO_WINDOW_UPDATE2, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, DEFAULT_WINDOW_SIZE,
   ERR_STREAM_ID_NOT_AVAILABLE, FLAG_SETTINGS_NONE, GOAWAY, HEADERS, MAX_STREAM_ID, MAX_WINDOW_SIZE, PROTO_SPDY2,
   SERVER, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SYN_REPLY,
   type ProtocolVersion, type Side,
@@ -87,12 +87,15 @@ export class Session extends ReceivePath {
 
   /**
    * Changes an option after construction, as spdylay's `session_set_option`.
-   * `OPT_NO_AUTO_WINDOW_UPDATE` with `true` (or 1) stops the automatic
-   * WINDOW_UPDATEs, `false` (or 0) resumes them. An unknown option, or a
-   * value that is not a boolean or 0/1, is an `InvalidArgumentError`.
+   * `OPT_NO_AUTO_WINDOW_UPDATE` or `OPT_NO_AUTO_WINDOW_UPDATE2` with `true`
+   * (or 1) stops the automatic WINDOW_UPDATEs, `false` (or 0) resumes them;
+   * both options switch the same thing. An unknown option, or a value that
+   * is not a boolean or 0/1, is an `InvalidArgumentError`.
    */
   setOption(option: number, value: boolean | number): void {
-    if (option !== OPT_NO_AUTO_WINDOW_UPDATE) throw new InvalidArgumentError(`unknown option ${String(option)}`);
+    if (option !== OPT_NO_AUTO_WINDOW_UPDATE && option !== OPT_NO_AUTO_WINDOW_UPDATE2) {
+      throw new InvalidArgumentError(`unknown option ${String(option)}`);
+    }
     if (value !== true && value !== false && value !== 0 && value !== 1) {
       throw new InvalidArgumentError(`option ${option} takes a boolean, not ${String(value)}`);
     }
@@ -329,6 +332,29 @@ export class Session extends ReceivePath {
     const stream = this.streams.get(streamId);
     if (!stream) throw new StreamClosedError(`stream ${streamId} is not open`);
     this.queueWindowUpdate(streamId, delta);
+  }
+
+  /**
+   * Reports `n` bytes of DATA received on `streamId` that the application
+   * has consumed, as spdylay's `session_consume`: they count toward the
+   * stream's window (while the stream is open and the peer has not ended
+   * its side) and, in SPDY/3.1 while the connection window is in force,
+   * toward the connection's; `streamId` 0 counts toward the connection
+   * only. The session queues WINDOW_UPDATE once half a window is owed. Only
+   * while automatic updates are off (`config.autoWindowUpdate: false` or
+   * `setOption`): otherwise, as for a negative or fractional `n` or a bad
+   * id, an `InvalidArgumentError`. SPDY/2 has no flow control: a no-op.
+   */
+  consume(streamId: number, n: number): void {
+    checkStreamId(streamId, 0);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+      throw new InvalidArgumentError('consumed bytes must be a non-negative integer');
+    }
+    if (this.autoUpdate) throw new InvalidArgumentError('consume needs automatic window updates off');
+    if (!this.streamFlow || n === 0) return;
+    const stream = streamId === 0 ? undefined : this.streams.get(streamId);
+    if (stream && !stream.shutRead && stream.state !== 'closing') this.releaseWindow(streamId, stream.recv, n);
+    if (this.connFlow) this.releaseWindow(0, this.connRecv, n);
   }
 
   /**
