@@ -77,8 +77,6 @@ export class StreamController {
   readonly replySent: Deferred<void> = deferred();
   /** One per HEADERS frame submitted, settled as each is sent, in order. */
   readonly headerSends: Array<Deferred<void>> = [];
-  /** Bytes the application has read that the peer has not been given back yet. */
-  recvUnacked = 0;
 
   constructor(
     readonly host: StreamHost,
