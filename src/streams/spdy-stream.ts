@@ -42,7 +42,7 @@ export type StreamOrigin =
   /** The peer pushed it to us. */
   | 'remote-push';
 
-/** What a stream asks of its session; implemented by `SpdySession`. */
+/** What a stream asks of its session; implemented by `SessionStreamHost` (`stream-host.ts`). */
 export interface StreamHost {
   resume(stream: StreamController): void;
   reset(stream: StreamController, statusCode: number): void;

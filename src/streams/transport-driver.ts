@@ -174,7 +174,7 @@ export class TransportDriver {
       this.onInputError(err);
       throw err;
     }
-    return this.isOpen() ? this.gate.wait() : undefined;
+    return this.isClosed() ? undefined : this.gate.wait();
   }
 
   private onFrame(frame: DecodedFrame): void {
@@ -295,11 +295,7 @@ export class TransportDriver {
 
   // ---- ending ----
 
-  /** Not yet finished (`phase` narrows wrongly after calls that may finish). */
-  private isOpen(): boolean {
-    return this.phaseNow !== 'closed';
-  }
-
+  /** Finished (`phase` narrows wrongly after calls that may finish). */
   private isClosed(): boolean {
     return this.phaseNow === 'closed';
   }
