@@ -12,10 +12,11 @@ import { acceptUpgrade } from './upgrade.js';
 /**
  * The config of a session whose version `classifyPreface` guessed: SPDY/3
  * and 3.1 look alike, so `spdy3Fallback` lets a SPDY/3 client show which it
- * is (unless the application set it itself).
+ * is (unless the application set it itself, or the peer does no flow
+ * control and so gives nothing to tell it by).
  */
 export function guessedVersionConfig(config: SpdyConfig | undefined): SpdyConfig {
-  return { spdy3Fallback: true, ...config };
+  return { spdy3Fallback: config?.peerFlowControl !== false, ...config };
 }
 
 /** What the first bytes of a connection say. */

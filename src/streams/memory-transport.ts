@@ -4,6 +4,7 @@
  * (a writer waits while the reader's queue is full) and can be dropped like
  * a broken connection.
  */
+import { InvalidArgumentError, StreamClosedError } from '../base/errors.js';
 import type { Transport } from './transport.js';
 
 /** Options of `createMemoryTransportPair`. */
@@ -56,7 +57,7 @@ function createPipe(highWaterMark: number): Pipe {
         waiting = null;
       },
       cancel(reason) {
-        fail(reason ?? new TypeError('the reading end was cancelled'));
+        fail(reason ?? new StreamClosedError('the reading end was cancelled'));
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark }),
@@ -79,7 +80,7 @@ function createPipe(highWaterMark: number): Pipe {
         if (!failure) source.close();
       },
       abort(reason) {
-        fail(reason ?? new TypeError('the writing end was aborted'));
+        fail(reason ?? new StreamClosedError('the writing end was aborted'));
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark }),
@@ -95,12 +96,12 @@ function createPipe(highWaterMark: number): Pipe {
 export function createMemoryTransportPair(options: MemoryTransportOptions = {}): [MemoryTransport, MemoryTransport] {
   const highWaterMark = options.highWaterMark ?? 65536;
   if (!Number.isInteger(highWaterMark) || highWaterMark < 1) {
-    throw new RangeError('highWaterMark must be a positive integer');
+    throw new InvalidArgumentError('highWaterMark must be a positive integer');
   }
   const ab = createPipe(highWaterMark);
   const ba = createPipe(highWaterMark);
   const destroy = (reason?: unknown): void => {
-    const why = reason ?? new TypeError('connection destroyed');
+    const why = reason ?? new StreamClosedError('connection destroyed');
     ab.fail(why);
     ba.fail(why);
   };

@@ -8,6 +8,7 @@
  * sent.
  */
 import { ERR_DEFERRED, READ_EOF } from '../base/constants.js';
+import { InvalidArgumentError } from '../base/errors.js';
 
 /** What the half tells its stream about. */
 export interface OutboundHooks {
@@ -133,7 +134,7 @@ export class OutboundHalf {
   private write(chunk: Uint8Array): Promise<void> | void {
     if (this.failure) throw this.failure.reason;
     if (!(chunk instanceof Uint8Array)) {
-      if (!ArrayBuffer.isView(chunk)) throw new TypeError('a SPDY stream carries Uint8Array chunks');
+      if (!ArrayBuffer.isView(chunk)) throw new InvalidArgumentError('a SPDY stream carries Uint8Array chunks');
       const view = chunk as ArrayBufferView;
       chunk = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     }

@@ -7,19 +7,37 @@
  * Session has to send after each event is written to `transport.writable`
  * in one chunk.
  *
- * This file holds the public API. The class is built in layers over its
- * state (`spdy-session-state.ts`): the ending, the transport's pumps, the
- * Session's callbacks, the streams' host, then this.
+ * `SpdySession` is the public API over parts with narrow interfaces: the
+ * transport driver (`transport-driver.ts`: reading, writing, ending, and
+ * the only caller of the Session), the streams' host (`stream-host.ts`),
+ * the event bridge (`event-bridge.ts`: the Session's callbacks), the stream
+ * registry and the read gate.
  */
-import { GOAWAY_OK, type ProtocolVersion } from '../base/constants.js';
+import { CLIENT, GOAWAY_OK, PROTO_SPDY2, PROTO_SPDY3_1, SERVER, type ProtocolVersion, type Side } from '../base/constants.js';
+import { checkVersion } from '../codec/version.js';
 import type { NvInput } from '../codec/nv.js';
-import type { SpdyConfig } from '../base/config.js';
+import { codecLimits, resolveConfig, type ResolvedConfig, type SpdyConfig } from '../base/config.js';
 import { InvalidArgumentError, SpdyError, StreamClosedError } from '../base/errors.js';
-import { deferred } from './deferred.js';
-import { SpdySessionHost } from './spdy-session-host.js';
-import { bodyOf } from './spdy-session-state.js';
-import { StreamController, type SpdyStream } from './spdy-stream.js';
+import { Session } from '../session/index.js';
+import { bodyOf } from './body-provider.js';
+import { EventBridge } from './event-bridge.js';
+import { ReadGate } from './read-gate.js';
+import type { SpdyStream } from './spdy-stream.js';
+import { SessionStreamHost } from './stream-host.js';
+import { StreamRegistry } from './stream-registry.js';
+import { TransportDriver } from './transport-driver.js';
 import type { Transport } from './transport.js';
+
+/**
+ * The config of a SpdySession, resolved once with the streams layer's
+ * defaults (src/base/config.ts); the Session and the codec take it as it is.
+ */
+function sessionConfig(options: SpdySessionOptions, side: Side, version: ProtocolVersion): ResolvedConfig {
+  const given: SpdyConfig = { ...options.config };
+  if (options.writeBufferSize !== undefined) given.writeBufferSize = options.writeBufferSize;
+  if (options.streamWriteHighWaterMark !== undefined) given.streamWriteHighWaterMark = options.streamWriteHighWaterMark;
+  return resolveConfig(given, side, { layer: 'streams', version });
+}
 
 /** Options of `new SpdySession`. */
 export interface SpdySessionOptions {
@@ -29,17 +47,21 @@ export interface SpdySessionOptions {
   version?: ProtocolVersion;
   /**
    * Limits and switches (API.md section 6). Defaults differ here:
-   * `autoWindowUpdate` is `false` (WINDOW_UPDATE goes out as the application
-   * reads), `initialWindowSize` 131072, `sessionWindowSize` 1048576 and
-   * `maxDataFrameSize` 16384.
+   * `autoWindowUpdate` is `false` (the Session gives windows back as the
+   * application reads), `initialWindowSize` 131072, `sessionWindowSize`
+   * 1048576 and `maxDataFrameSize` 16384.
    */
   config?: SpdyConfig;
   /**
    * Bytes handed to `transport.writable` and not yet accepted by it, past
-   * which the session stops producing frames until it catches up. Default 65536.
+   * which the session stops producing frames until it catches up. The same
+   * as `config.writeBufferSize`, which it overrides. Default 65536.
    */
   writeBufferSize?: number;
-  /** High-water mark, in bytes, of each stream's `writable`. Default 65536. */
+  /**
+   * High-water mark, in bytes, of each stream's `writable`. The same as
+   * `config.streamWriteHighWaterMark`, which it overrides. Default 65536.
+   */
   streamWriteHighWaterMark?: number;
 }
 
@@ -63,26 +85,80 @@ export interface OpenStreamOptions {
  * the cause otherwise: a transport error, the peer closing with streams
  * open (`EOFError`), a protocol error, or a GOAWAY with an error status.
  */
-export class SpdySession extends SpdySessionHost {
+export class SpdySession {
+  /** The protocol version spoken. */
+  readonly version: ProtocolVersion;
+  /** Which end we are. */
+  readonly side: 'client' | 'server';
+  /** The sans-IO session underneath, for what this API does not cover (SETTINGS, say). */
+  readonly core: Session;
+  /** Streams the peer opens or pushes, in the order they arrive. */
+  readonly incoming: ReadableStream<SpdyStream>;
+
+  private readonly driver: TransportDriver;
+  private readonly host: SessionStreamHost;
+  private readonly bridge: EventBridge;
+  private readonly registry = new StreamRegistry();
+  private readonly gate: ReadGate;
+
   constructor(transport: Transport, options: SpdySessionOptions) {
-    super(transport, options);
-    this.readFrom(transport.readable);
-    this.flush();
+    if (typeof transport?.readable?.pipeThrough !== 'function' || typeof transport?.writable?.getWriter !== 'function') {
+      throw new InvalidArgumentError('transport must be { readable: ReadableStream, writable: WritableStream }');
+    }
+    if (options?.side !== 'client' && options?.side !== 'server') {
+      throw new InvalidArgumentError("side must be 'client' or 'server'");
+    }
+    this.side = options.side;
+    const coreSide = options.side === 'client' ? CLIENT : SERVER;
+    this.version = checkVersion(options.version ?? PROTO_SPDY3_1);
+    const config = sessionConfig(options, coreSide, this.version);
+    const flowControl = this.version !== PROTO_SPDY2 && config.peerFlowControl;
+
+    // The peer's sending is bounded by no window: pause the transport instead.
+    this.gate = new ReadGate(!flowControl, Math.max(config.initialWindowSize, config.sessionWindowSize));
+    this.driver = new TransportDriver(
+      transport,
+      { version: this.version, side: coreSide, limits: codecLimits(config), writeBufferSize: config.writeBufferSize },
+      this.gate,
+      {
+        streamsOpen: () => this.registry.size > 0,
+        ended: (reason, error) => {
+          this.registry.failAll(reason);
+          this.bridge.pings.failAll(reason);
+          this.bridge.end(error);
+        },
+      },
+    );
+    this.host = new SessionStreamHost(this.driver, this.registry, this.gate, {
+      side: this.side,
+      manualWindow: flowControl && !config.autoWindowUpdate,
+      maxBuffered: config.maxSessionBufferedBytes,
+      streamWriteHighWaterMark: config.streamWriteHighWaterMark,
+    });
+    this.bridge = new EventBridge(this.driver, this.host, this.registry, this.version, coreSide, config.maxHeaderBlockSize);
+    this.incoming = this.bridge.incoming;
+    this.core = new Session(coreSide, this.version, {
+      userData: this,
+      config,
+      ...this.driver.callbacks(),
+      ...this.bridge.callbacks(),
+    });
+    this.driver.start(this.core);
   }
 
   /** Resolves after a clean end, rejects with the cause of any other (see the class notes). */
   get closed(): Promise<void> {
-    return this.closedD.promise;
+    return this.driver.closed;
   }
 
   /** Bytes received on all streams that the application has not read yet. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.gate.buffered;
   }
 
   /** Streams open or being opened by this session's application or the peer. */
   get numOpenStreams(): number {
-    return this.streams.size + this.opening.size;
+    return this.registry.size;
   }
 
   /**
@@ -91,35 +167,33 @@ export class SpdySession extends SpdySessionHost {
    * reached, the request waits in the session's queue.
    */
   openStream(options: OpenStreamOptions): Promise<SpdyStream> {
-    if (this.state !== 'open' || this.goawayStatus !== null) {
+    if (this.driver.phase !== 'open' || this.driver.peerWentAway) {
       return Promise.reject(new StreamClosedError('the session is closing: no new streams'));
     }
     if (!options || !options.headers) return Promise.reject(new InvalidArgumentError('openStream needs headers'));
     const priority = options.priority ?? this.core.getPriLowest() >> 1;
-    const c = new StreamController(this.host, 'local', priority, 0, this.streamWriteHighWaterMark);
+    const c = this.host.createStream('local', priority, 0);
     try {
-      this.core.submitRequest(
-        priority, options.headers as Array<[string, string]>,
-        options.endStream ? undefined : bodyOf(c), c,
-      );
+      this.driver.act((core) => {
+        core.submitRequest(priority, options.headers as Array<[string, string]>, options.endStream ? undefined : bodyOf(c), c);
+        void this.host.startOpening(c, options.endStream ?? false);
+      });
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.startOpening(c, options.endStream ?? false);
+    return c.opened.promise;
   }
 
   /** Sends a PING; resolves with the round trip in milliseconds. */
   ping(): Promise<number> {
-    if (this.state === 'closed') return Promise.reject(new StreamClosedError('the session is closed'));
-    const done = deferred<number>();
-    this.pingWaiters.push(done);
+    if (this.driver.phase === 'closed') return Promise.reject(new StreamClosedError('the session is closed'));
+    const done = this.bridge.pings.expect();
     try {
-      this.core.submitPing();
+      this.driver.act((core) => core.submitPing());
     } catch (err) {
-      this.pingWaiters.pop();
+      this.bridge.pings.unexpect(done);
       return Promise.reject(err);
     }
-    this.flush();
     return done.promise;
   }
 
@@ -130,21 +204,16 @@ export class SpdySession extends SpdySessionHost {
    * that stop reading at a GOAWAY, as Go's spdystream (Kubernetes) does.
    */
   close(options: { drainFirst?: boolean } = {}): Promise<void> {
-    if (this.state === 'open') {
-      this.state = 'closing';
+    if (this.driver.phase === 'open') {
+      this.driver.beginClosing();
       const goaway = (): void => {
-        if (this.state === 'closed') return;
-        try {
-          this.core.submitGoaway(GOAWAY_OK);
-        } catch {
-          // A GOAWAY already went out: the session is ending anyway.
-        }
-        this.flush();
+        if (this.driver.phase === 'closed') return;
+        this.driver.act((core) => core.submitGoaway(GOAWAY_OK));
       };
-      if (options.drainFirst && (this.streams.size > 0 || this.opening.size > 0)) this.idleWaiters.push(goaway);
+      if (options.drainFirst) this.registry.whenIdle(goaway);
       else goaway();
     }
-    return this.closedD.promise;
+    return this.driver.closed;
   }
 
   /**
@@ -152,6 +221,6 @@ export class SpdySession extends SpdySessionHost {
    * transport is aborted. Nothing is sent.
    */
   destroy(reason: unknown = new SpdyError('session destroyed')): void {
-    this.finish(reason, true);
+    this.driver.finish(reason, true);
   }
 }

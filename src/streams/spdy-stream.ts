@@ -42,7 +42,7 @@ export type StreamOrigin =
   /** The peer pushed it to us. */
   | 'remote-push';
 
-/** What a stream asks of its session; implemented by `SpdySession`. */
+/** What a stream asks of its session; implemented by `SessionStreamHost` (`stream-host.ts`). */
 export interface StreamHost {
   resume(stream: StreamController): void;
   reset(stream: StreamController, statusCode: number): void;
@@ -77,8 +77,6 @@ export class StreamController {
   readonly replySent: Deferred<void> = deferred();
   /** One per HEADERS frame submitted, settled as each is sent, in order. */
   readonly headerSends: Array<Deferred<void>> = [];
-  /** Bytes the application has read that the peer has not been given back yet. */
-  recvUnacked = 0;
 
   constructor(
     readonly host: StreamHost,

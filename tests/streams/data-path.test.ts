@@ -4,9 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   DATA, DATA_FLAG_FIN, FrameDecoder, FrameEncoder, PROTO_SPDY3, PROTO_SPDY3_1, SETTINGS_INITIAL_WINDOW_SIZE,
-  SpdySession, SYN_REPLY, createMemoryTransportPair, type DecodedFrame, type SpdyConfig,
+  InvalidArgumentError, SpdySession, SYN_REPLY, createMemoryTransportPair, type DecodedFrame, type SpdyConfig,
 } from '../../src/index.js';
-import { nextIncoming, ok, randomBytes, readAll, request, sessionPair } from './session-pair.js';
+import { nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair } from './session-pair.js';
 
 /** Our client against a raw server: frames it is sent are decoded, bytes it writes go in as they are. */
 function rawServer(config?: SpdyConfig) {
@@ -99,6 +99,21 @@ test('a write() resolves once its chunk is sent, not merely framed: reusing the 
   assert.is(got.length, 5 * 40000);
   expected.forEach((e, i) => assert.equal(got.subarray(i * 40000, (i + 1) * 40000), e, `write ${i + 1}`));
   await client.close();
+});
+
+test('a chunk that is not bytes is refused with InvalidArgumentError; a typed array other than Uint8Array is sent as its bytes', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request('/', 'POST') });
+  const incoming = await nextIncoming(server);
+  const reader = incoming.readable.getReader();
+  const writer = (stream.writable as WritableStream<unknown>).getWriter();
+  await writer.write(new Uint16Array([0x0201, 0x0403]));
+  const expected = [...new Uint8Array(new Uint16Array([0x0201, 0x0403]).buffer)];
+  assert.equal([...(await reader.read()).value!], expected);
+  assert.instance(await rejectionOf(writer.write('text')), InvalidArgumentError);
+  stream.reset();
+  await client.close();
+  await server.close();
 });
 
 test.run();

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, createMemoryTransportPair } from '../../src/index.js';
-import { nextIncoming, ok, request, sessionPair, stateOf, tick } from './session-pair.js';
+import {
+  nextIncoming, ok, randomBytes, readAll, request, sessionPair, sha256, stateOf, tick, writeAll,
+} from './session-pair.js';
 
 /** SpdySession's default stream window (`initialWindowSize`). */
 const WINDOW = 131072;
@@ -168,5 +170,33 @@ for (const [name, version, config] of [
     await client.close();
   });
 }
+
+test('a SPDY/3.1 server that falls back to SPDY/3 (spdy3Fallback) still gives windows back: 1 MiB each way after it', async () => {
+  const [clientEnd, serverEnd] = createMemoryTransportPair();
+  const client = new SpdySession(clientEnd, { side: 'client', version: PROTO_SPDY3 });
+  const server = new SpdySession(serverEnd, { side: 'server', version: PROTO_SPDY3_1, config: { spdy3Fallback: true } });
+  const download = randomBytes(2 * SESSION_WINDOW, 11);
+  const upload = randomBytes(SESSION_WINDOW, 12);
+  const serving = (async () => {
+    for (const body of [download, null]) {
+      const stream = await nextIncoming(server);
+      await stream.respond(ok());
+      if (body) {
+        await writeAll(stream.writable, body);
+      } else {
+        const got = await readAll(stream.readable);
+        await writeAll(stream.writable, new TextEncoder().encode(sha256(got)));
+      }
+    }
+  })();
+  const get = await client.openStream({ headers: request('/down'), endStream: true });
+  assert.is(sha256(await readAll(get.readable)), sha256(download));
+  const post = await client.openStream({ headers: request('/up', 'POST') });
+  await writeAll(post.writable, upload);
+  assert.is(new TextDecoder().decode(await readAll(post.readable)), sha256(upload));
+  await serving;
+  await client.close();
+  await server.closed;
+});
 
 test.run();

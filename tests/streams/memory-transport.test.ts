@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createMemoryTransportPair } from '../../src/index.js';
+import { InvalidArgumentError, createMemoryTransportPair } from '../../src/index.js';
 import { readAll, rejectionOf, stateOf } from './session-pair.js';
 
 test('what one end writes the other reads, in order, in both directions', async () => {
@@ -49,7 +49,7 @@ test('cancelling a readable errors the writer at the other end', async () => {
 });
 
 test('a non-positive highWaterMark is refused', () => {
-  assert.throws(() => createMemoryTransportPair({ highWaterMark: 0 }), (err: unknown) => err instanceof RangeError);
+  assert.throws(() => createMemoryTransportPair({ highWaterMark: 0 }), (err: unknown) => err instanceof InvalidArgumentError);
 });
 
 test.run();

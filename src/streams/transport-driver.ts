@@ -1,0 +1,340 @@
+/**
+ * The transport driver of a SpdySession: the only part that calls into the
+ * sans-IO Session. Frames decoded from `transport.readable` go into the
+ * Session as they come; whatever it has to send after each one is gathered
+ * and written to `transport.writable` in one chunk, and the Session stops
+ * producing while the transport is behind. It also ends the session.
+ *
+ * Nothing re-enters the Session. While it is inside `recvFrame`,
+ * `recvDecodeError` or `send`, its callbacks run our code; what that code
+ * asks of the Session (a RST_STREAM, a window given back, a GOAWAY, DATA
+ * for a push) is queued by `act` and run once the Session has returned,
+ * then one flush sends what it produced: the events-out model of
+ * python-hyper's h2.
+ */
+import { concatBytes } from '../base/bytes.js';
+import { ERR_EOF, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, type ProtocolVersion, type Side } from '../base/constants.js';
+import type { CodecLimits } from '../base/config.js';
+import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
+import { EOFError, FrameError, SpdyError, StreamClosedError } from '../base/errors.js';
+import type { Session, SessionCallbacks } from '../session/index.js';
+import { deferred } from './deferred.js';
+import type { ReadGate } from './read-gate.js';
+import type { Transport } from './transport.js';
+
+/** Where the session is in its life: `closing` once `close()` was called, `closed` once it ended. */
+export type Phase = 'open' | 'closing' | 'closed';
+
+/** What the driver needs to know of the rest of the session. */
+export interface DriverHooks {
+  /** Some stream is open or being opened: an end of input now is an error. */
+  streamsOpen(): boolean;
+  /** The session ended (`reason` is what open streams and waiters fail with). */
+  ended(reason: unknown, error: unknown): void;
+}
+
+/** How the transport is driven. */
+export interface DriverOptions {
+  readonly version: ProtocolVersion;
+  readonly side: Side;
+  /** The session's codec limits, for the frame decoder. */
+  readonly limits: CodecLimits;
+  /** Bytes handed to the transport and not yet accepted, past which the Session stops producing. */
+  readonly writeBufferSize: number;
+}
+
+/** Something to ask of the Session, outside of its receive and send paths. */
+export type CoreAction = (core: Session) => void;
+
+export class TransportDriver {
+  private core!: Session;
+  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  private readonly stopReading = new AbortController();
+  private readonly closedD = deferred<void>();
+  private phaseNow: Phase = 'open';
+  /** Status of the GOAWAY the peer sent, if any. */
+  private peerGoaway: number | null = null;
+  /** The input could not be decoded: the cause to report once the GOAWAY is out. */
+  private decodeError: FrameError | null = null;
+
+  /** How deep we are inside the Session's `recvFrame`, `recvDecodeError` or `send`. */
+  private inCore = 0;
+  /** Actions asked for while inside the Session, run once it returns. */
+  private readonly queued: CoreAction[] = [];
+
+  // Outbound bytes of the current flush, and those the transport has not accepted.
+  private out: Uint8Array[] = [];
+  private outBytes = 0;
+  private inFlight = 0;
+  private blocked = false;
+  private flushing = false;
+  private flushAgain = false;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: DriverOptions,
+    private readonly gate: ReadGate,
+    private readonly hooks: DriverHooks,
+  ) {
+    this.writer = transport.writable.getWriter();
+    this.writer.closed.catch(() => {});
+  }
+
+  /** The Session's callbacks that hand its bytes to the transport. */
+  callbacks(): SessionCallbacks {
+    return {
+      sendCb: (_s, data) => this.onSend(data),
+      sendDataCb: (_s, head, payload) => this.onSendData(head, payload),
+    };
+  }
+
+  /** Starts driving `core`: reading the transport, and sending what is already queued. */
+  start(core: Session): void {
+    this.core = core;
+    this.readFrom(this.transport.readable);
+    this.flush();
+  }
+
+  get phase(): Phase {
+    return this.phaseNow;
+  }
+
+  /** Resolves after a clean end, rejects with the cause of any other. */
+  get closed(): Promise<void> {
+    return this.closedD.promise;
+  }
+
+  /** The peer sent GOAWAY: no new streams of ours. */
+  get peerWentAway(): boolean {
+    return this.peerGoaway !== null;
+  }
+
+  notePeerGoaway(statusCode: number): void {
+    this.peerGoaway = statusCode;
+  }
+
+  /** `close()` was called: the session lets its streams finish, then ends. */
+  beginClosing(): void {
+    if (this.phaseNow === 'open') this.phaseNow = 'closing';
+  }
+
+  /**
+   * Runs `action` on the Session, then flushes. Inside one of the Session's
+   * callbacks the action is queued instead and runs once the Session has
+   * returned; an error it throws then ends the session. Otherwise its error
+   * goes to the caller.
+   */
+  act(action: CoreAction): void {
+    if (this.inCore > 0) {
+      this.queued.push(action);
+      return;
+    }
+    action(this.core);
+    this.flush();
+  }
+
+  // ---- inbound ----
+
+  private readFrom(input: ReadableStream<Uint8Array>): void {
+    // Frames are decoded in the sink, not by a FrameDecoderStream: one
+    // stream step per transport chunk rather than one per frame. The
+    // transport is cancelled once the pipe has stopped, after the writes
+    // already made reach the session.
+    const { version, side, limits } = this.options;
+    const decoder = new FrameDecoder({ version, side, limits });
+    const onFrame = (frame: DecodedFrame): void => this.onFrame(frame);
+    input
+      .pipeTo(
+        new WritableStream<Uint8Array>({
+          write: (chunk) => this.onBytes(decoder, chunk, onFrame),
+          close: () => {
+            if (decoder.idle) this.onInputEnd();
+            else this.onInputError(new FrameError('input ended inside a frame', { code: ERR_EOF, statusCode: GOAWAY_PROTOCOL_ERROR }));
+          },
+          abort: (reason) => this.onInputError(reason),
+        }),
+        { signal: this.stopReading.signal, preventCancel: true },
+      )
+      .catch((reason: unknown) => input.cancel(reason))
+      .catch(() => {});
+  }
+
+  /**
+   * Bytes from the transport: each frame they complete goes to the Session.
+   * The promise returned holds the next chunk back while the read gate is
+   * closed. An undecodable input throws, which stops the transport too,
+   * once the GOAWAY is queued.
+   */
+  private onBytes(decoder: FrameDecoder, chunk: Uint8Array, onFrame: (frame: DecodedFrame) => void): Promise<void> | void {
+    if (this.phaseNow === 'closed') return undefined;
+    try {
+      decoder.write(chunk, onFrame);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.onInputError(err);
+      throw err;
+    }
+    return this.isClosed() ? undefined : this.gate.wait();
+  }
+
+  private onFrame(frame: DecodedFrame): void {
+    if (this.phaseNow === 'closed') return;
+    try {
+      this.insideCore(() => this.core.recvFrame(frame));
+    } catch (err) {
+      this.finish(err);
+      return;
+    }
+    this.flush();
+  }
+
+  private onInputEnd(): void {
+    if (this.phaseNow === 'closed') return;
+    this.finish(this.hooks.streamsOpen() ? new EOFError('the peer closed the connection with streams open') : this.goawayError());
+  }
+
+  private onInputError(reason: unknown): void {
+    if (this.phaseNow === 'closed') return;
+    if (!(reason instanceof FrameError)) {
+      this.finish(reason, true);
+      return;
+    }
+    // The GOAWAY goes out first; the decoder's error is what the session ends with.
+    this.decodeError = reason;
+    try {
+      this.insideCore(() => this.core.recvDecodeError(reason));
+      this.flush();
+    } catch {
+      // The session ends with `reason` just below whatever failed here.
+    }
+    this.finish(reason);
+  }
+
+  // ---- outbound ----
+
+  private onSend(data: Uint8Array): number {
+    if (this.blocked || this.phaseNow === 'closed') return 0;
+    this.out.push(data);
+    return this.took(data.length);
+  }
+
+  /** A DATA frame in two parts: `writeOut` gathers them, so the payload is copied once. */
+  private onSendData(head: Uint8Array, payload: Uint8Array): number {
+    if (this.blocked || this.phaseNow === 'closed') return 0;
+    this.out.push(head, payload);
+    return this.took(head.length + payload.length);
+  }
+
+  private took(n: number): number {
+    this.outBytes += n;
+    if (this.outBytes + this.inFlight >= this.options.writeBufferSize) this.blocked = true;
+    return n;
+  }
+
+  /**
+   * Runs what callbacks queued, then the Session's send loop, until neither
+   * has more to do or the transport is behind; then writes what was produced.
+   */
+  flush(): void {
+    if (this.phaseNow === 'closed') return;
+    if (this.flushing || this.inCore > 0) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      do {
+        this.flushAgain = false;
+        this.runQueued();
+        if (this.blocked || this.isClosed()) break;
+        this.insideCore(() => this.core.send());
+      } while (this.queued.length > 0 || this.flushAgain);
+    } catch (err) {
+      this.flushing = false;
+      this.queued.length = 0;
+      this.writeOut();
+      this.finish(err);
+      return;
+    }
+    this.flushing = false;
+    this.writeOut();
+    this.checkDone();
+  }
+
+  private runQueued(): void {
+    while (this.queued.length > 0 && !this.isClosed()) this.queued.shift()!(this.core);
+  }
+
+  private insideCore(call: () => void): void {
+    this.inCore++;
+    try {
+      call();
+    } finally {
+      this.inCore--;
+    }
+  }
+
+  private writeOut(): void {
+    if (this.outBytes === 0) return;
+    const n = this.outBytes;
+    const chunk = this.out.length === 1 ? this.out[0]! : concatBytes(this.out);
+    this.out = [];
+    this.outBytes = 0;
+    this.inFlight += n;
+    this.writer.write(chunk).then(
+      () => {
+        this.inFlight -= n;
+        if (this.blocked && this.inFlight < this.options.writeBufferSize) {
+          this.blocked = false;
+          this.flush();
+        }
+      },
+      (err) => this.finish(err, true),
+    );
+  }
+
+  // ---- ending ----
+
+  /** Finished (`phase` narrows wrongly after calls that may finish). */
+  private isClosed(): boolean {
+    return this.phaseNow === 'closed';
+  }
+
+  /** Why the session ended, when a GOAWAY with an error status did it; null for a clean end. */
+  private goawayError(): SpdyError | null {
+    if (this.decodeError) return this.decodeError;
+    const failedWith = this.core.goawayState.failedWith;
+    if (failedWith !== null && failedWith !== GOAWAY_OK) {
+      return new SpdyError(`the session failed: GOAWAY with status ${failedWith}`, { statusCode: failedWith });
+    }
+    if (this.peerGoaway === null || this.peerGoaway === GOAWAY_OK) return null;
+    return new SpdyError(`the peer sent GOAWAY with status ${this.peerGoaway}`, { statusCode: this.peerGoaway });
+  }
+
+  /** Ends the session cleanly once the Session wants neither to read nor to write. */
+  private checkDone(): void {
+    if (this.phaseNow === 'closed' || this.blocked || this.outBytes > 0) return;
+    if (this.core.wantRead() || this.core.wantWrite()) return;
+    this.finish(this.goawayError());
+  }
+
+  /**
+   * Ends the session: `error` null for a clean end. The transport is closed
+   * after what was written reaches it (GOAWAY included), or aborted when
+   * `abortTransport` (the transport failed, or `destroy()`).
+   */
+  finish(error: unknown, abortTransport = false): void {
+    if (this.phaseNow === 'closed') return;
+    this.phaseNow = 'closed';
+    this.queued.length = 0;
+    const reason = error ?? new StreamClosedError('the session is closed');
+    this.hooks.ended(reason, error);
+    this.gate.open();
+    const ending = abortTransport ? this.writer.abort(error) : this.writer.close();
+    ending.catch(() => {}).finally(() => {
+      this.stopReading.abort(reason);
+      if (error) this.closedD.reject(error);
+      else this.closedD.resolve();
+    });
+  }
+}
