@@ -110,6 +110,35 @@ export interface SpdyConfig {
    */
   maxUpgradeHeadSize?: number;
   /**
+   * Streams layer: milliseconds the peer may take to complete a frame it has
+   * begun, and its first frame from the session's start. A peer that sends
+   * part of a frame and then nothing holds our memory for no purpose: past
+   * it the session sends GOAWAY PROTOCOL_ERROR and ends with a
+   * `TimeoutError`. Time during which we stopped reading ourselves does not
+   * count. 0 turns it off. Default 60000 (Node's `headersTimeout`).
+   */
+  frameTimeout?: number;
+  /**
+   * Streams layer: milliseconds a session may stay with no stream open
+   * before it is closed with GOAWAY (`close()`). 0 turns it off.
+   * Default: servers 300000, clients 0.
+   */
+  idleTimeout?: number;
+  /**
+   * Streams layer: milliseconds `close()` waits for the streams to finish
+   * and the transport to take the last bytes, after which the transport is
+   * destroyed and `closed` rejects with a `TimeoutError`: a peer that never
+   * reads cannot keep a closing session. 0 waits for ever. Default 30000.
+   */
+  closeTimeout?: number;
+  /**
+   * Streams layer: the timer functions of the host. The sans-IO core has no
+   * timers of its own; every runtime has `setTimeout`, and tests give
+   * timers they drive by hand. Default the global `setTimeout` and
+   * `clearTimeout`.
+   */
+  timers?: HostTimers;
+  /**
    * The clock of the rate limits, in milliseconds. The sans-IO session reads
    * time only through it; tests give one they drive by hand. Default `Date.now`.
    */
@@ -118,6 +147,24 @@ export interface SpdyConfig {
 
 /** A {@link SpdyConfig} with every default filled in. */
 export type ResolvedConfig = Readonly<Required<SpdyConfig>>;
+
+/** Timer functions, as every runtime's `setTimeout`/`clearTimeout` are. */
+export interface HostTimers {
+  /** Runs `run` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
+  setTimeout(run: () => void, ms: number): unknown;
+  /** Cancels a timer `setTimeout` returned, if it has not run yet. */
+  clearTimeout(handle: unknown): void;
+}
+
+const GLOBAL_TIMERS: HostTimers = {
+  setTimeout: (run, ms) => {
+    const handle = globalThis.setTimeout(run, ms) as unknown as { unref?: () => void };
+    // A timer must not keep a Node process alive on its own.
+    handle?.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+};
 
 /** The layer a config is resolved for: its defaults differ. */
 export type ConfigLayer = 'session' | 'streams';
@@ -139,7 +186,7 @@ export interface ConfigContext {
  * streams of it stay under the 16 MiB buffer cap in SPDY/3, which has no
  * connection window.
  */
-type Defaults = Omit<ResolvedConfig, 'headerCompressionLevel' | 'maxSessionBufferedBytes'>;
+type Defaults = Omit<ResolvedConfig, 'headerCompressionLevel' | 'maxSessionBufferedBytes' | 'idleTimeout'>;
 
 const SESSION_DEFAULTS: Defaults = {
   initialWindowSize: DEFAULT_WINDOW_SIZE,
@@ -160,6 +207,9 @@ const SESSION_DEFAULTS: Defaults = {
   streamWriteHighWaterMark: 65536,
   maxPushes: 32,
   maxUpgradeHeadSize: 16384,
+  frameTimeout: 60_000,
+  closeTimeout: 30_000,
+  timers: GLOBAL_TIMERS,
   now: Date.now,
 };
 
@@ -173,6 +223,8 @@ const STREAMS_DEFAULTS: Defaults = {
 
 /** Client header blocks go out stored (as spdylay's clients do), server ones compressed hard. */
 const compressionLevelFor = (side: Side): number => (side === CLIENT ? 0 : 9);
+/** A server drops sessions nobody uses; a client keeps its own for as long as it likes. */
+const idleTimeoutFor = (side: Side): number => (side === CLIENT ? 0 : 300_000);
 const MIN_BUFFERED_CAP = 16 * 1024 * 1024;
 
 type Check = (value: unknown) => boolean;
@@ -183,6 +235,8 @@ const fn: Check = (v) => typeof v === 'function';
 const U32 = 0xffffffff;
 const RATE: [Check, string] = [int(0, U32), 'an integer from 0 (no limit) to 2^32-1'];
 const WINDOW: [Check, string] = [int(1, MAX_WINDOW_SIZE), 'an integer from 1 to 2^31-1'];
+// setTimeout's own bound: longer delays fire at once.
+const TIMEOUT: [Check, string] = [int(0, 0x7fffffff), 'a number of milliseconds from 0 (off) to 2^31-1'];
 
 const CHECKS: Record<keyof SpdyConfig, [Check, string]> = {
   initialWindowSize: WINDOW,
@@ -205,6 +259,11 @@ const CHECKS: Record<keyof SpdyConfig, [Check, string]> = {
   streamWriteHighWaterMark: [int(1, Number.MAX_SAFE_INTEGER), 'a positive integer'],
   maxPushes: [int(0, U32), 'an integer from 0 (refuse every push) to 2^32-1'],
   maxUpgradeHeadSize: [int(256, MAX_FRAME_LENGTH), 'an integer from 256 to 2^24-1'],
+  frameTimeout: TIMEOUT,
+  idleTimeout: TIMEOUT,
+  closeTimeout: TIMEOUT,
+  timers: [(v) => typeof v === 'object' && v !== null && fn((v as HostTimers).setTimeout) && fn((v as HostTimers).clearTimeout),
+    'an object with setTimeout and clearTimeout functions'],
   now: [fn, 'a function returning milliseconds'],
 };
 
@@ -254,6 +313,7 @@ export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIEN
   const resolved: ResolvedConfig = Object.freeze({
     ...partial,
     headerCompressionLevel: partial.headerCompressionLevel ?? compressionLevelFor(side),
+    idleTimeout: partial.idleTimeout ?? idleTimeoutFor(side),
     maxSessionBufferedBytes: partial.maxSessionBufferedBytes ?? Math.max(MIN_BUFFERED_CAP, partial.sessionWindowSize),
   });
   for (const check of CROSS_CHECKS) {

@@ -190,7 +190,9 @@ export const ERR_GZIP = -520;
 export const ERR_TEMPORAL_CALLBACK_FAILURE = -521;
 /** Error code: a frame is larger than allowed. */
 export const ERR_FRAME_TOO_LARGE = -522;
-// Codes below ERR_FATAL mean the session cannot go on.
+// The library's own codes, from -601 down: none of spdylay's, and none fatal.
+/** Error code: a peer or a transport took longer than a configured timeout. */
+export const ERR_TIMEOUT = -601;
 /** Codes below this one mean the session cannot go on. */
 export const ERR_FATAL = -900;
 /** Error code (fatal): out of memory. */

@@ -1,6 +1,6 @@
 import {
   ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_FRAME, ERR_STREAM_CLOSED,
-  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
+  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_TIMEOUT, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
 } from './constants.js';
 
 /** Options every SPDY error accepts. */
@@ -103,4 +103,13 @@ export class FrameError extends SpdyError {
   }
   static override defaultCode = ERR_INVALID_FRAME;
   static override defaultMessage = 'invalid frame';
+}
+
+/**
+ * A peer or a transport took longer than a configured timeout
+ * (`frameTimeout`, `idleTimeout`, `closeTimeout`).
+ */
+export class TimeoutError extends SpdyError {
+  static override defaultCode = ERR_TIMEOUT;
+  static override defaultMessage = 'timed out';
 }

@@ -15,7 +15,8 @@ export { getNpnProtocols, npnGetVersion, npnToken, selectNextProtocol } from './
 export { checkVersion } from './version.js';
 export * from '../base/errors.js';
 export {
-  codecLimits, resolveConfig, type CodecLimits, type ConfigContext, type ConfigLayer, type SpdyConfig, type ResolvedConfig,
+  codecLimits, resolveConfig, type CodecLimits, type ConfigContext, type ConfigLayer, type HostTimers, type SpdyConfig,
+  type ResolvedConfig,
 } from '../base/config.js';
 export { formatFrame, formatTimestamp, frameTypeName } from './trace.js';
 export { concatBytes } from '../base/bytes.js';

@@ -20,6 +20,7 @@ import { codecLimits, resolveConfig, type ResolvedConfig, type SpdyConfig } from
 import { InvalidArgumentError, SpdyError, StreamClosedError } from '../base/errors.js';
 import { Session } from '../session/index.js';
 import { bodyOf } from './body-provider.js';
+import { Deadline } from './deadline.js';
 import { EventBridge } from './event-bridge.js';
 import { ReadGate } from './read-gate.js';
 import type { SpdyStream } from './spdy-stream.js';
@@ -98,7 +99,9 @@ export class SpdySession {
   private readonly driver: TransportDriver;
   private readonly host: SessionStreamHost;
   private readonly bridge: EventBridge;
-  private readonly registry = new StreamRegistry();
+  private readonly registry: StreamRegistry;
+  /** Closes a session that has had no stream for `idleTimeout`. */
+  private readonly idle: Deadline;
   private readonly gate: ReadGate;
 
   constructor(transport: Transport, options: SpdySessionOptions) {
@@ -112,17 +115,26 @@ export class SpdySession {
     const coreSide = options.side === 'client' ? CLIENT : SERVER;
     this.version = checkVersion(options.version ?? PROTO_SPDY3_1);
     const config = sessionConfig(options, coreSide, this.version);
+    this.idle = new Deadline(config.timers, config.idleTimeout, () => void this.close().catch(() => {}));
+    this.registry = new StreamRegistry((open) => {
+      if (open > 0) this.idle.clear();
+      else if (this.driver.phase === 'open') this.idle.arm();
+    });
     const flowControl = this.version !== PROTO_SPDY2 && config.peerFlowControl;
 
     // The peer's sending is bounded by no window: pause the transport instead.
     this.gate = new ReadGate(!flowControl, Math.max(config.initialWindowSize, config.sessionWindowSize));
     this.driver = new TransportDriver(
       transport,
-      { version: this.version, side: coreSide, limits: codecLimits(config), writeBufferSize: config.writeBufferSize },
+      {
+        version: this.version, side: coreSide, limits: codecLimits(config), writeBufferSize: config.writeBufferSize,
+        frameTimeout: config.frameTimeout, closeTimeout: config.closeTimeout, timers: config.timers,
+      },
       this.gate,
       {
         streamsOpen: () => this.registry.size > 0,
         ended: (reason, error) => {
+          this.idle.clear();
           this.registry.failAll(reason);
           this.bridge.pings.failAll(reason);
           this.bridge.end(error);
@@ -144,6 +156,7 @@ export class SpdySession {
       ...this.bridge.callbacks(),
     });
     this.driver.start(this.core);
+    this.idle.arm();
   }
 
   /** Resolves after a clean end, rejects with the cause of any other (see the class notes). */

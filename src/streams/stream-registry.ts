@@ -12,6 +12,9 @@ export class StreamRegistry {
   /** Run once no stream is open or being opened. */
   private readonly idleWaiters: Array<() => void> = [];
 
+  /** `onCount` hears how many streams are open or being opened after each change. */
+  constructor(private readonly onCount: (open: number) => void = () => {}) {}
+
   /** Streams open or being opened. */
   get size(): number {
     return this.byId.size + this.opening.size;
@@ -29,17 +32,20 @@ export class StreamRegistry {
   add(c: StreamController): void {
     this.opening.delete(c);
     this.byId.set(c.id, c);
+    this.onCount(this.size);
   }
 
   /** A stream whose SYN_STREAM is queued, without an id yet. */
   addOpening(c: StreamController): void {
     this.opening.add(c);
+    this.onCount(this.size);
   }
 
   /** The stream closed (or its SYN_STREAM could not be sent): it is forgotten. */
   remove(c: StreamController): void {
     this.opening.delete(c);
     if (this.byId.get(c.id) === c) this.byId.delete(c.id);
+    this.onCount(this.size);
     this.runIfIdle();
   }
 

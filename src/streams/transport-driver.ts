@@ -14,10 +14,11 @@
  */
 import { concatBytes } from '../base/bytes.js';
 import { ERR_EOF, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, type ProtocolVersion, type Side } from '../base/constants.js';
-import type { CodecLimits } from '../base/config.js';
+import type { CodecLimits, HostTimers } from '../base/config.js';
 import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
-import { EOFError, FrameError, SpdyError, StreamClosedError } from '../base/errors.js';
+import { EOFError, FrameError, SpdyError, StreamClosedError, TimeoutError } from '../base/errors.js';
 import type { Session, SessionCallbacks } from '../session/index.js';
+import { Deadline } from './deadline.js';
 import { deferred } from './deferred.js';
 import type { ReadGate } from './read-gate.js';
 import type { Transport } from './transport.js';
@@ -41,6 +42,11 @@ export interface DriverOptions {
   readonly limits: CodecLimits;
   /** Bytes handed to the transport and not yet accepted, past which the Session stops producing. */
   readonly writeBufferSize: number;
+  /** Milliseconds the peer may take over one frame, and over its first (0: no limit). */
+  readonly frameTimeout: number;
+  /** Milliseconds a closing or failing session waits for the transport before destroying it (0: no limit). */
+  readonly closeTimeout: number;
+  readonly timers: HostTimers;
 }
 
 /** Something to ask of the Session, outside of its receive and send paths. */
@@ -54,11 +60,18 @@ export class TransportDriver {
   private phaseNow: Phase = 'open';
   /** Status of the GOAWAY the peer sent, if any. */
   private peerGoaway: number | null = null;
-  /** The input could not be decoded: the cause to report once the GOAWAY is out. */
-  private decodeError: FrameError | null = null;
+  /** Why we failed the session (undecodable input, a timeout): the cause to report once the GOAWAY is out. */
+  private failure: SpdyError | null = null;
+  /** The peer is inside a frame (or has not sent its first) for longer than `frameTimeout`. */
+  private readonly frameDeadline: Deadline;
+  /** A closing or failing session has waited long enough for the transport. */
+  private readonly closeDeadline: Deadline;
 
   /** How deep we are inside the Session's `recvFrame`, `recvDecodeError` or `send`. */
   private inCore = 0;
+  /** Frames the current transport chunk completed, and whether any frame has come yet. */
+  private framesInChunk = 0;
+  private firstFrameSeen = false;
   /** Actions asked for while inside the Session, run once it returns. */
   private readonly queued: CoreAction[] = [];
 
@@ -78,6 +91,8 @@ export class TransportDriver {
   ) {
     this.writer = transport.writable.getWriter();
     this.writer.closed.catch(() => {});
+    this.frameDeadline = new Deadline(options.timers, options.frameTimeout, () => this.onFrameTimeout());
+    this.closeDeadline = new Deadline(options.timers, options.closeTimeout, () => this.onCloseTimeout());
   }
 
   /** The Session's callbacks that hand its bytes to the transport. */
@@ -91,6 +106,9 @@ export class TransportDriver {
   /** Starts driving `core`: reading the transport, and sending what is already queued. */
   start(core: Session): void {
     this.core = core;
+    // The first frame is held to the frame timeout too: a connection that
+    // sends nothing, or half a frame, must not hold us.
+    this.frameDeadline.arm();
     this.readFrom(this.transport.readable);
     this.flush();
   }
@@ -113,9 +131,11 @@ export class TransportDriver {
     this.peerGoaway = statusCode;
   }
 
-  /** `close()` was called: the session lets its streams finish, then ends. */
+  /** `close()` was called: the session lets its streams finish, then ends, within `closeTimeout`. */
   beginClosing(): void {
-    if (this.phaseNow === 'open') this.phaseNow = 'closing';
+    if (this.phaseNow !== 'open') return;
+    this.phaseNow = 'closing';
+    this.closeDeadline.arm();
   }
 
   /**
@@ -142,7 +162,10 @@ export class TransportDriver {
     // already made reach the session.
     const { version, side, limits } = this.options;
     const decoder = new FrameDecoder({ version, side, limits });
-    const onFrame = (frame: DecodedFrame): void => this.onFrame(frame);
+    const onFrame = (frame: DecodedFrame): void => {
+      this.framesInChunk++;
+      this.onFrame(frame);
+    };
     input
       .pipeTo(
         new WritableStream<Uint8Array>({
@@ -167,6 +190,7 @@ export class TransportDriver {
    */
   private onBytes(decoder: FrameDecoder, chunk: Uint8Array, onFrame: (frame: DecodedFrame) => void): Promise<void> | void {
     if (this.phaseNow === 'closed') return undefined;
+    this.framesInChunk = 0;
     try {
       decoder.write(chunk, onFrame);
     } catch (err) {
@@ -174,7 +198,56 @@ export class TransportDriver {
       this.onInputError(err);
       throw err;
     }
-    return this.isClosed() ? undefined : this.gate.wait();
+    if (this.isClosed()) return undefined;
+    this.watchFrameTime(decoder.idle, this.framesInChunk > 0);
+    const wait = this.gate.wait();
+    if (!wait) return undefined;
+    // While we do not read, the peer cannot finish its frame: that time is ours.
+    this.frameDeadline.clear();
+    return wait.then(() => this.watchFrameTime(decoder.idle, true));
+  }
+
+  /**
+   * The frame timeout runs from the start of the frame the peer is inside:
+   * cleared when the input ends on a frame boundary (after the first
+   * frame), started again when a frame completed and another has begun.
+   */
+  private watchFrameTime(idle: boolean, framesCompleted: boolean): void {
+    if (this.isClosed()) return;
+    if (framesCompleted) this.firstFrameSeen = true;
+    if (idle && this.firstFrameSeen) this.frameDeadline.clear();
+    else if (!idle && (framesCompleted || !this.frameDeadline.armed)) this.frameDeadline.arm();
+  }
+
+  private onFrameTimeout(): void {
+    if (this.phaseNow === 'closed') return;
+    this.failWith(new TimeoutError(
+      this.firstFrameSeen ? `the peer sent part of a frame and not the rest within ${this.options.frameTimeout} ms`
+        : `the peer sent no frame within ${this.options.frameTimeout} ms`,
+      { statusCode: GOAWAY_PROTOCOL_ERROR },
+    ));
+  }
+
+  /**
+   * Fails the session on our side: GOAWAY with the error's status goes out,
+   * the session ends with `error` once it has, and the transport is
+   * destroyed if it does not take the GOAWAY within `closeTimeout`.
+   */
+  private failWith(error: SpdyError): void {
+    this.failure = error;
+    this.closeDeadline.arm();
+    this.act((core) => core.failSession(error.statusCode ?? GOAWAY_PROTOCOL_ERROR));
+  }
+
+  private onCloseTimeout(): void {
+    const error = new TimeoutError(`the transport did not take the session's last frames within ${this.options.closeTimeout} ms`);
+    if (this.phaseNow !== 'closed') {
+      this.finish(this.failure ?? error, true);
+      return;
+    }
+    // Ended, but the transport still holds our last bytes: give them up.
+    this.stopReading.abort(error);
+    this.writer.abort(error).catch(() => {});
   }
 
   private onFrame(frame: DecodedFrame): void {
@@ -200,7 +273,7 @@ export class TransportDriver {
       return;
     }
     // The GOAWAY goes out first; the decoder's error is what the session ends with.
-    this.decodeError = reason;
+    this.failure = reason;
     try {
       this.insideCore(() => this.core.recvDecodeError(reason));
       this.flush();
@@ -302,7 +375,7 @@ export class TransportDriver {
 
   /** Why the session ended, when a GOAWAY with an error status did it; null for a clean end. */
   private goawayError(): SpdyError | null {
-    if (this.decodeError) return this.decodeError;
+    if (this.failure) return this.failure;
     const failedWith = this.core.goawayState.failedWith;
     if (failedWith !== null && failedWith !== GOAWAY_OK) {
       return new SpdyError(`the session failed: GOAWAY with status ${failedWith}`, { statusCode: failedWith });
@@ -328,13 +401,25 @@ export class TransportDriver {
     this.phaseNow = 'closed';
     this.queued.length = 0;
     const reason = error ?? new StreamClosedError('the session is closed');
+    this.frameDeadline.clear();
     this.hooks.ended(reason, error);
     this.gate.open();
-    const ending = abortTransport ? this.writer.abort(error) : this.writer.close();
-    ending.catch(() => {}).finally(() => {
+    const settle = (): void => {
+      this.closeDeadline.clear();
       this.stopReading.abort(reason);
       if (error) this.closedD.reject(error);
       else this.closedD.resolve();
-    });
+    };
+    if (abortTransport) {
+      // An abort waits for the write in flight, which a peer that does not
+      // read never lets finish: the session is over now. Stopping our reading
+      // cancels the transport's readable too, which tears a socket down.
+      settle();
+      this.writer.abort(error).catch(() => {});
+      return;
+    }
+    // A transport that never takes the last bytes is destroyed after closeTimeout.
+    if (!this.closeDeadline.armed) this.closeDeadline.arm();
+    this.writer.close().catch(() => {}).finally(settle);
   }
 }
