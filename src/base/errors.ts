@@ -1,3 +1,7 @@
+/**
+ * The error hierarchy: everything the library throws is a `SpdyError`
+ * subclass with a stable numeric `code` (an `ERR_*` constant).
+ */
 import {
   ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_FRAME, ERR_STREAM_CLOSED,
   ERR_TEMPORAL_CALLBACK_FAILURE, ERR_TIMEOUT, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,

@@ -1,3 +1,4 @@
+/** The protocol versions this library speaks, checked where a version comes in. */
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { UnsupportedVersionError } from '../base/errors.js';
 

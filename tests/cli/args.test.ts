@@ -1,3 +1,4 @@
+// The command-line parser shared by spdycat and spdyd: option forms, synonyms, usage errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseArgs, type OptionSpec } from '../../src/cli/args.js';

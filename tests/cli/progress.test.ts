@@ -1,3 +1,4 @@
+// spdycat's progress meter: units, redraw rate, clearing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatBytes, ProgressMeter } from '../../src/cli/progress.js';

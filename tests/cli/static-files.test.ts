@@ -1,3 +1,4 @@
+// spdyd's static files: the document root holds, content types and lengths, 404s.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// Every frame of every version encodes to bytes and decodes back to itself.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,3 +1,4 @@
+// The codec as TransformStreams: FrameEncoderStream into FrameDecoderStream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

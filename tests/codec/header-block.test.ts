@@ -1,3 +1,4 @@
+// Header blocks before compression: packing rules, unpacking checks, version name mapping.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

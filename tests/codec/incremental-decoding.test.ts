@@ -1,3 +1,4 @@
+// The decoder takes bytes split anywhere and gives the same frames.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

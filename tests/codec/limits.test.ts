@@ -1,3 +1,4 @@
+// The codec's bounds: header block size while inflating, frame lengths before buffering, header pairs.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

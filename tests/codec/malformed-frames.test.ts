@@ -1,3 +1,4 @@
+// Frames that break the drafts' layouts, and the error each gives.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,3 +1,4 @@
+// NPN/ALPN tokens: the offer, the mapping to versions, the choice.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,3 +1,4 @@
+// spdylay's captured bytes and traces (tests/fixtures/spdylay) decode to the traced frames; our client bytes match.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

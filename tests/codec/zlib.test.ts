@@ -1,3 +1,4 @@
+// Header compression: the dictionaries, window bits, sync flush, bounded inflation.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,3 +1,4 @@
+// The HTTP client's AbortSignal: before the response, during the body, already aborted.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loopback } from './loopback.js';

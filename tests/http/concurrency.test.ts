@@ -1,3 +1,4 @@
+// Many requests on one session, and a server closing while requests are open.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loopback } from './loopback.js';

@@ -1,3 +1,4 @@
+// fetch() GETs: the request's headers, retries of refused streams, response body methods.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../../src/base/constants.js';

@@ -1,3 +1,4 @@
+// fetch() with bodies: streamed uploads past the windows, duplex streaming, body types.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isPattern, loopback, patternStream } from './loopback.js';

@@ -1,3 +1,4 @@
+// HTTP headers to and from SPDY header blocks, in SPDY/2 and SPDY/3 names.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,3 +1,4 @@
+// Server push through the HTTP layer: pushed responses, pushes(), the push limit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loopback } from './loopback.js';

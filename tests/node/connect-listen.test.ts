@@ -1,3 +1,4 @@
+// Node's connectSession and listenSessions: version choice by ALPN or first frame, TLS failures.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';

@@ -1,3 +1,4 @@
+// socketToWeb: a Node socket as a Web Streams transport, with backpressure and teardown.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';

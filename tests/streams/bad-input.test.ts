@@ -1,3 +1,4 @@
+// SpdySession on undecodable or out-of-place input: GOAWAY, failed streams, refused streams.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

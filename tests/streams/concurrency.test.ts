@@ -1,3 +1,4 @@
+// Many streams on one SpdySession at once, within the peer's concurrency limit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { header, iterate, ok, randomBytes, readAll, request, sessionPair, sha256, writeAll } from './session-pair.js';

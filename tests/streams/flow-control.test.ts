@@ -1,3 +1,4 @@
+// SpdySession's windows: a reader that stops stops the sender; spdy3Fallback keeps giving windows back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, createMemoryTransportPair } from '../../src/index.js';

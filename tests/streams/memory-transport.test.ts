@@ -1,3 +1,4 @@
+// The in-memory transport pair: order, backpressure, destroy.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InvalidArgumentError, createMemoryTransportPair } from '../../src/index.js';

@@ -1,3 +1,4 @@
+// Server push as SpdyStreams: incoming pushes tied to their parent, bodies, who may push.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InvalidArgumentError, StreamClosedError } from '../../src/index.js';

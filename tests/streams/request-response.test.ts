@@ -1,3 +1,4 @@
+// SpdySession basics: stream ids, incoming streams, bodies to FIN, headers each way.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

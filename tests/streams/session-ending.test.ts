@@ -1,3 +1,4 @@
+// How a SpdySession ends: close(), drainFirst, the peer's GOAWAY, transport failures.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

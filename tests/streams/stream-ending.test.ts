@@ -1,3 +1,4 @@
+// How a SpdyStream ends: cancel, abort, reset, and what the peer sees of each.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CANCEL, INTERNAL_ERROR, PROTOCOL_ERROR, SpdyError } from '../../src/index.js';
