@@ -1,4 +1,4 @@
-// Many streams on one SpdySession at once, within the peer's concurrency limit.
+// Many streams on one SpdySession at once, each with a random body both ways checked by sha256.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { header, iterate, ok, randomBytes, readAll, request, sessionPair, sha256, writeAll } from './session-pair.js';
