@@ -59,7 +59,7 @@ export abstract class ReceivePath extends SendPath {
   protected receiveFrame(frame: DecodedFrame): void {
     if (this.inputBroken || this.failOnSend) return;
     // A flood of frames that cost us work and the peer nothing ends the session.
-    if (this.limits.admit(frame) !== null) return this.failSession(GOAWAY_PROTOCOL_ERROR);
+    if (this.limits.admit(frame, this.streams) !== null) return this.failSession(GOAWAY_PROTOCOL_ERROR);
     if (frame instanceof InvalidFrame) return this.onInvalidFrame(frame);
     if (frame instanceof UnknownFrame) {
       this.cb.onUnknownCtrlRecvCb?.(this.self, frame.head, frame.payload);
