@@ -1,13 +1,15 @@
 // Our HTTP client against a server that means harm: header zlib bombs in
 // SYN_REPLY and HEADERS, push floods, a window shut to zero and never
 // opened, DATA past our window, and a server that never answers. Each gets
-// the right RST_STREAM or GOAWAY on the wire, the request fails with the
+// the right RST_STREAM or GOAWAY on the wire, a body in a content coding
+// it got wrong fails with a ZlibError, the request fails with the
 // library's own errors, memory stays bounded, and other sessions go on.
 import { test } from 'uvu';
+import { deflateSync, gzipSync } from 'node:zlib';
 import * as assert from 'uvu/assert';
 import {
-  CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, CANCEL, DATA, DATA_FLAG_FIN, FLOW_CONTROL_ERROR, FRAME_TOO_LARGE,
-  GOAWAY_PROTOCOL_ERROR, HEADERS, PROTOCOL_ERROR, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, REFUSED_STREAM, RST_STREAM,
+  CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, CANCEL, DATA, DATA_FLAG_FIN, ERR_ZLIB, FLOW_CONTROL_ERROR, FRAME_TOO_LARGE,
+  GOAWAY_PROTOCOL_ERROR, HEADERS, INTERNAL_ERROR, PROTOCOL_ERROR, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, REFUSED_STREAM, RST_STREAM,
   SETTINGS, SETTINGS_INITIAL_WINDOW_SIZE, SYN_REPLY, SYN_STREAM, SpdyError, type DecodedFrame, type ProtocolVersion,
 } from '../../src/index.js';
 import { SpdyClient, SpdyFetchError } from '../../src/http/client.js';
@@ -194,6 +196,36 @@ test('v3.1: DATA past our connection window gets GOAWAY PROTOCOL_ERROR; open fet
   await assertHealthySpdySessions();
   session.destroy();
 });
+
+const CODED: ReadonlyArray<[coding: string, body: Uint8Array]> = [
+  ['gzip', gzipSync(new Uint8Array(50_000).fill(0x61))],
+  ['deflate', deflateSync(new Uint8Array(50_000).fill(0x61))],
+];
+
+for (const [coding, coded] of CODED) {
+  test(`a ${coding} body cut short or corrupt fails with a ZlibError; a reset in the middle fails with the reset`, async () => {
+    const { client, frames, send, session } = hostileServer(PROTO_SPDY3_1);
+    const cases: Array<[what: string, data: Uint8Array, end: 'fin' | 'rst']> = [
+      ['cut-short', coded.subarray(0, coded.length - 6), 'fin'],
+      ['corrupt', Uint8Array.from(coded, (b, i) => (i > 12 ? b ^ 0x5a : b)), 'fin'],
+      ['reset', coded.subarray(0, coded.length >> 1), 'rst'],
+    ];
+    for (const [what, data, end] of cases) {
+      const response = client.fetch(`/${what}`);
+      const syn = await frameFrom(frames, (f) => synStream(f) && f.nv.some(([n, v]: string[]) => n === ':path' && v === `/${what}`), what);
+      await send({ frameType: SYN_REPLY, streamId: syn.streamId, nv: [...RESPONSE, ['content-encoding', coding]] });
+      const res = await response;
+      await send({ frameType: DATA, streamId: syn.streamId, flags: end === 'fin' ? DATA_FLAG_FIN : 0, data });
+      if (end === 'rst') await send({ frameType: RST_STREAM, streamId: syn.streamId, statusCode: INTERNAL_ERROR });
+      const err = await rejectionOf(res.arrayBuffer());
+      assert.instance(err, SpdyError, `${what}: ${String(err)}`);
+      if (end === 'rst') assert.is(err.statusCode, INTERNAL_ERROR, what);
+      else assert.is(err.code, ERR_ZLIB, what);
+    }
+    assert.is(goaways(frames).length, 0);
+    session.destroy();
+  });
+}
 
 test('a server that never answers: the fetch waits until its AbortSignal fires, then resets the stream with CANCEL', async () => {
   const { client, frames, session } = hostileServer(PROTO_SPDY3_1);
