@@ -75,6 +75,20 @@ export interface SpdyConfig {
    */
   maxEmptyDataRate?: number;
   /**
+   * nghttp2's "glitch" bucket: the frames a peer can send for free beyond
+   * the four above share it. WINDOW_UPDATEs giving back under 1 KiB, a
+   * second HEADERS on one stream, DATA, HEADERS, SYN_REPLY or WINDOW_UPDATE
+   * for a stream that is not open, PINGs that answer none of ours, GOAWAYs
+   * after the first, NOOP, CREDENTIAL, unknown control frames and header
+   * blocks we refuse. It refills at this many a second, up to
+   * `glitchBurst`; an empty bucket gets GOAWAY PROTOCOL_ERROR. PING,
+   * SETTINGS, RST_STREAM and empty DATA keep their own keys and do not draw
+   * on it. 0 turns the check off. Default 330.
+   */
+  maxGlitchRate?: number;
+  /** How many glitches (see `maxGlitchRate`) a peer may send at once. Default 10000. */
+  glitchBurst?: number;
+  /**
    * Control frames the peer's own frames make us send (PING echoes,
    * RST_STREAM answers to bad frames) that may wait unsent at once, for a
    * peer that floods us without reading. One more gets GOAWAY PROTOCOL_ERROR.
@@ -202,6 +216,8 @@ const SESSION_DEFAULTS: Defaults = {
   maxSettingsRate: 100,
   maxRstStreamRate: 200,
   maxEmptyDataRate: 100,
+  maxGlitchRate: 330,
+  glitchBurst: 10_000,
   maxPendingReplies: 1000,
   writeBufferSize: 65536,
   streamWriteHighWaterMark: 65536,
@@ -253,6 +269,8 @@ const CHECKS: Record<keyof SpdyConfig, [Check, string]> = {
   maxSettingsRate: RATE,
   maxRstStreamRate: RATE,
   maxEmptyDataRate: RATE,
+  maxGlitchRate: RATE,
+  glitchBurst: [int(1, U32), 'an integer from 1 to 2^32-1'],
   maxPendingReplies: [int(1, U32), 'an integer from 1 to 2^32-1'],
   maxSessionBufferedBytes: [int(1024, Number.MAX_SAFE_INTEGER), 'an integer of at least 1024'],
   writeBufferSize: [int(1, Number.MAX_SAFE_INTEGER), 'a positive integer'],

@@ -3,6 +3,7 @@
  * does, with the runtime's `DecompressionStream`. spdylay's spdycat asks
  * for both and so do we.
  */
+import { ZlibError } from '../base/errors.js';
 
 /** The runtime's decompressor, typed as the byte transform it is. */
 function decompressor(format: 'gzip' | 'deflate' | 'deflate-raw'): TransformStream<Uint8Array, Uint8Array> {
@@ -21,9 +22,49 @@ export function decodeContentCoding(
   body: ReadableStream<Uint8Array>, coding: string | null,
 ): ReadableStream<Uint8Array> {
   const name = coding?.trim().toLowerCase();
-  if (name === 'gzip' || name === 'x-gzip') return body.pipeThrough(decompressor('gzip'));
-  if (name === 'deflate') return decodeDeflate(body);
+  if (name === 'gzip' || name === 'x-gzip') return failingAsZlibError(body, name, (b) => b.pipeThrough(decompressor('gzip')));
+  if (name === 'deflate') return failingAsZlibError(body, name, decodeDeflate);
   return body;
+}
+
+/**
+ * `decode(body)`, where a body the decompressor cannot read (corrupt, cut
+ * short) fails with a `ZlibError` rather than the runtime's own error,
+ * while a failure of the body itself (a reset stream, an abort) passes
+ * through as it was.
+ */
+function failingAsZlibError(
+  body: ReadableStream<Uint8Array>, coding: string, decode: (body: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  const source = body.getReader();
+  let bodyFailure: { reason: unknown } | null = null;
+  const watched = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await source.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        bodyFailure = { reason: err };
+        controller.error(err);
+      }
+    },
+    cancel: (reason) => source.cancel(reason),
+  }, { highWaterMark: 0 });
+  const decoded = decode(watched).getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await decoded.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        const own = bodyFailure !== null && (bodyFailure as { reason: unknown }).reason === err;
+        controller.error(own ? err : new ZlibError(`the response body is not valid ${coding}`, { cause: err }));
+      }
+    },
+    cancel: (reason) => decoded.cancel(reason),
+  }, { highWaterMark: 0 });
 }
 
 /** A zlib header: compression method 8 and a check value that makes the pair a multiple of 31. */

@@ -11,16 +11,23 @@ export class TokenBucket {
   private tokens: number;
   private last: number | null = null;
 
-  /** Allows `perSecond` events a second on average, and as many at once. */
-  constructor(private readonly perSecond: number, private readonly now: Clock) {
-    this.tokens = perSecond;
+  /**
+   * Allows `perSecond` events a second on average, and `burst` at once
+   * (as many as a second's worth unless told otherwise).
+   */
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: Clock,
+    private readonly burst: number = perSecond,
+  ) {
+    this.tokens = burst;
   }
 
   /** Counts one event; false when it goes over the rate. */
   take(): boolean {
     const t = this.now();
     if (this.last !== null && t > this.last) {
-      this.tokens = Math.min(this.perSecond, this.tokens + ((t - this.last) * this.perSecond) / 1000);
+      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.perSecond) / 1000);
     }
     // A clock that steps back gives nothing and takes nothing: time resumes from the later reading.
     if (this.last === null || t > this.last) this.last = t;

@@ -66,7 +66,7 @@ export class ReceivePath {
     const { conn, cb, session } = this.ctx;
     if (conn.inputBroken || conn.failOnSend) return;
     // A flood of frames that cost us work and the peer nothing ends the session.
-    if (this.ctx.limits.admit(frame) !== null) return this.ctx.failSession(GOAWAY_PROTOCOL_ERROR);
+    if (this.ctx.limits.admit(frame, this.ctx.streams) !== null) return this.ctx.failSession(GOAWAY_PROTOCOL_ERROR);
     if (frame instanceof InvalidFrame) return this.onInvalidFrame(frame);
     if (frame instanceof UnknownFrame) {
       cb.onUnknownCtrlRecvCb?.(session, frame.head, frame.payload);

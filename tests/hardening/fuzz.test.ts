@@ -13,21 +13,9 @@ import {
 import { REQUEST, RESPONSE, bodyProvider, bytes } from '../session/harness.js';
 import { iterate } from '../streams/session-pair.js';
 import { assertHealthySessionPair, assertHealthySpdySessions, concatBytes } from './hostile-peer.js';
+import { prng } from '../fuzz/prng.js';
 
 const SEED = 0x5eed5;
-
-/** mulberry32: small, fast, and the same everywhere. */
-function prng(seed: number): { next(): number; int(n: number): number } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n) };
-}
 
 /**
  * A valid conversation, recorded frame by frame in both directions: two

@@ -155,21 +155,7 @@ export class RawPeer {
     f: { flags?: number; streamId: number; assocStreamId?: number; pri?: number },
     pairs: ReadonlyArray<readonly [string, string]>,
   ): Uint8Array {
-    const v = this.wire;
-    const fixed = type === SYN_STREAM ? 10 : v === 2 ? 6 : 4;
-    const out = this.deflater.deflate(packRaw(pairs, v), 8 + fixed);
-    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    const length = out.length - 8;
-    view.setUint16(0, 0x8000 | v);
-    view.setUint16(2, type);
-    view.setUint32(4, length);
-    out[4] = f.flags ?? 0;
-    view.setUint32(8, f.streamId);
-    if (type === SYN_STREAM) {
-      view.setUint32(12, f.assocStreamId ?? 0);
-      out[16] = v === 2 ? (f.pri ?? 0) << 6 : (f.pri ?? 0) << 5;
-    }
-    return out;
+    return craftHeaderFrame(this.deflater, this.wire, type, f, pairs);
   }
 
   /** Runs `send()` and returns the frames written since the last call. */
@@ -183,6 +169,34 @@ export class RawPeer {
   sentOf(type: number): any[] {
     return this.sent.filter((f) => (f as Frame).frameType === type && !(f as any).error);
   }
+}
+
+/**
+ * The bytes of a header frame whose block holds `pairs` exactly as given
+ * (no lower-casing, no checks), compressed on `deflater`'s zlib stream:
+ * what a peer that breaks the rules on purpose would write.
+ */
+export function craftHeaderFrame(
+  deflater: HeaderDeflater,
+  v: 2 | 3,
+  type: number,
+  f: { flags?: number; streamId: number; assocStreamId?: number; pri?: number },
+  pairs: ReadonlyArray<readonly [string, string]>,
+): Uint8Array {
+  const fixed = type === SYN_STREAM ? 10 : v === 2 ? 6 : 4;
+  const out = deflater.deflate(packRaw(pairs, v), 8 + fixed);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const length = out.length - 8;
+  view.setUint16(0, 0x8000 | v);
+  view.setUint16(2, type);
+  view.setUint32(4, length);
+  out[4] = f.flags ?? 0;
+  view.setUint32(8, f.streamId);
+  if (type === SYN_STREAM) {
+    view.setUint32(12, f.assocStreamId ?? 0);
+    out[16] = v === 2 ? (f.pri ?? 0) << 6 : (f.pri ?? 0) << 5;
+  }
+  return out;
 }
 
 function packRaw(pairs: ReadonlyArray<readonly [string, string]>, v: 2 | 3): Uint8Array {
