@@ -27,6 +27,7 @@ export default {
     codec: 'dist/esm/codec/index.js',
     node: 'dist/esm/node/index.js',
     bun: 'dist/esm/runtimes/bun.js',
+    polyfilled: 'dist/esm/polyfilled.js',
   },
   output: {
     dir: 'dist/cjs',

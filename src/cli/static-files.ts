@@ -2,6 +2,7 @@
  * The request handler of `spdyd`: files under a document root, with
  * `index.html` for directories and an HTML 404 page for what is not there.
  */
+import { WritableStream, ownReadable } from '../base/web-streams.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -42,7 +43,7 @@ export function filePathOf(root: string, pathname: string): string | null {
 export function staticFiles(docroot: string): RequestHandler {
   const root = resolve(docroot);
   return async (request) => {
-    if (request.body) await request.body.pipeTo(new WritableStream()).catch(() => undefined);
+    if (request.body) await ownReadable(request.body).pipeTo(new WritableStream()).catch(() => undefined);
     const path = filePathOf(root, new URL(request.url).pathname);
     if (!path) return htmlError(404, 'The requested URL was not found on this server.');
     let file = path;

@@ -1,4 +1,12 @@
-/** The codec as Web Streams: bytes to frames and frames to bytes. */
+/**
+ * The codec as Web Streams: bytes to frames and frames to bytes. Each is a
+ * `{ readable, writable }` pair holding a `TransformStream` rather than a
+ * subclass of one, so that the stream classes are looked up when a codec
+ * stream is made, not when this module loads: the `polyfilled` entry may
+ * install its classes after the library's modules are evaluated (as a
+ * CommonJS bundle does). `pipeThrough` takes any such pair.
+ */
+import { TransformStream } from '../base/web-streams.js';
 import { ERR_EOF, GOAWAY_PROTOCOL_ERROR } from '../base/constants.js';
 import type { Frame, FrameInit } from './frames.js';
 import { FrameDecoder, type DecodedFrame } from './frame-decoder.js';
@@ -11,10 +19,15 @@ import { FrameError } from '../base/errors.js';
  * the stream with a `FrameError` whose `statusCode` is the GOAWAY status.
  * A stream that ends in the middle of a frame errors too (`FrameError`, ERR_EOF).
  */
-export class FrameDecoderStream extends TransformStream<Uint8Array, DecodedFrame> {
+export class FrameDecoderStream {
+  /** The decoded frames. */
+  readonly readable: ReadableStream<DecodedFrame>;
+  /** Where the bytes go in. */
+  readonly writable: WritableStream<Uint8Array>;
+
   constructor(options: CodecOptions) {
     const decoder = new FrameDecoder(options);
-    super({
+    const pair = new TransformStream<Uint8Array, DecodedFrame>({
       transform(chunk, controller) {
         decoder.write(chunk, (frame) => controller.enqueue(frame));
       },
@@ -26,17 +39,26 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, DecodedFrame
         }
       },
     });
+    this.readable = pair.readable;
+    this.writable = pair.writable;
   }
 }
 
 /** Frame objects (instances or plain objects with `frameType`) in, bytes out. */
-export class FrameEncoderStream extends TransformStream<Frame | FrameInit, Uint8Array> {
+export class FrameEncoderStream {
+  /** The encoded bytes. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Where the frames go in. */
+  readonly writable: WritableStream<Frame | FrameInit>;
+
   constructor(options: CodecOptions) {
     const encoder = new FrameEncoder(options);
-    super({
+    const pair = new TransformStream<Frame | FrameInit, Uint8Array>({
       transform(frame, controller) {
         controller.enqueue(encoder.encode(frame));
       },
     });
+    this.readable = pair.readable;
+    this.writable = pair.writable;
   }
 }

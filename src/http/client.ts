@@ -2,6 +2,7 @@
  * The HTTP client over one SPDY session: `fetch()` with WHATWG `Request`
  * and `Response`, and the resources the server pushes.
  */
+import { ReadableStream, isReadableStream, ownReadable } from '../base/web-streams.js';
 import { CANCEL, INTERNAL_ERROR, PROTO_SPDY2, PROTOCOL_ERROR, REFUSED_STREAM } from '../base/constants.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
@@ -128,7 +129,7 @@ export class SpdyClient {
     const url = input instanceof Request ? input.url : new URL(String(input), this.base).href;
     const request = new Request(input instanceof Request ? input : url, {
       ...init,
-      ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      ...(isReadableStream(init.body) ? { duplex: 'half' } : {}),
     } as RequestInit);
     const signal = request.signal;
     if (signal.aborted) throw abortReason(signal);
@@ -164,7 +165,7 @@ export class SpdyClient {
         if (abortedWith) stream.reset(CANCEL);
         if (body) {
           const sending = stream;
-          body.pipeTo(sending.writable).catch(() => {
+          ownReadable(body).pipeTo(sending.writable).catch(() => {
             // The body failed or the stream went away: the stream cannot complete.
             sending.reset(CANCEL);
           });

@@ -3,11 +3,12 @@
  * does, with the runtime's `DecompressionStream`. spdylay's spdycat asks
  * for both and so do we.
  */
+import { ReadableStream, ownTransform } from '../base/web-streams.js';
 import { ZlibError } from '../base/errors.js';
 
 /** The runtime's decompressor, typed as the byte transform it is. */
 function decompressor(format: 'gzip' | 'deflate' | 'deflate-raw'): TransformStream<Uint8Array, Uint8Array> {
-  return new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+  return ownTransform(new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>);
 }
 
 /** What our client puts in `accept-encoding` when the application does not. */

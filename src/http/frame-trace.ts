@@ -4,6 +4,7 @@
  * is not involved, so the trace shows exactly what crossed the wire
  * (including frames the session rejects) and costs nothing when unused.
  */
+import { TransformStream, ownReadable, ownWritable } from '../base/web-streams.js';
 import { DATA, type ProtocolVersion } from '../base/constants.js';
 import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
 import { formatFrame, formatTimestamp, frameTypeName } from '../codec/trace.js';
@@ -48,8 +49,8 @@ export function traceTransport(transport: Transport, options: TraceOptions, list
   const recv = tap('recv', options, listener);
   const send = tap('send', options, listener);
   // Errors reach the session through its own streams; these promises only end.
-  send.readable.pipeTo(transport.writable).catch(() => undefined);
-  return { readable: transport.readable.pipeThrough(recv), writable: send.writable };
+  send.readable.pipeTo(ownWritable(transport.writable)).catch(() => undefined);
+  return { readable: ownReadable(transport.readable).pipeThrough(recv), writable: send.writable };
 }
 
 /**

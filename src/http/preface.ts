@@ -3,6 +3,7 @@
  * over: the version of a cleartext peer, or an HTTP/1.1 Upgrade exchange.
  * Whatever was read and not consumed is handed to the session first.
  */
+import { ReadableStream } from '../base/web-streams.js';
 import type { Transport } from '../streams/transport.js';
 
 /** Reads ahead on a transport, then gives the rest back as a transport. */

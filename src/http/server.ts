@@ -3,6 +3,7 @@
  * `Request`, the handler's `Response` goes back as SYN_REPLY and DATA, and
  * `ctx.push()` pushes more resources with the request.
  */
+import { ownReadable } from '../base/web-streams.js';
 import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
@@ -94,7 +95,7 @@ export async function sendResponse(stream: SpdyStream, response: Response, headO
   if (headOnly) response.body?.cancel().catch(() => undefined);
   await stream.respond(responseNv(response), { endStream: body === null });
   // A body that fails must reset the stream with INTERNAL_ERROR, not the CANCEL an abort would send.
-  if (body) await body.pipeTo(stream.writable, { preventAbort: true });
+  if (body) await ownReadable(body).pipeTo(stream.writable, { preventAbort: true });
 }
 
 /**
@@ -188,7 +189,7 @@ async function pushResource(parent: SpdyStream, url: URL, response: Response): P
   const body = response.body;
   const pushed = await parent.push(nv, { endStream: body === null });
   if (body) {
-    body.pipeTo(pushed.writable, { preventAbort: true }).catch(() => {
+    ownReadable(body).pipeTo(pushed.writable, { preventAbort: true }).catch(() => {
       pushed.reset(INTERNAL_ERROR);
       body.cancel().catch(() => undefined);
     });

@@ -3,6 +3,7 @@
  * hand rather than with `Duplex.toWeb` because it measured faster (see
  * bench/streams.mjs) and because its queues count bytes, not chunks.
  */
+import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import type { Duplex } from 'node:stream';
 import type { Transport } from '../streams/transport.js';
 

@@ -3,6 +3,7 @@
  * take callbacks rather than exposing Web Streams. Imports nothing from Node
  * and needs no Bun types: the few members used are declared here.
  */
+import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import { EOFError } from '../base/errors.js';
 import type { Transport } from '../streams/transport.js';
 

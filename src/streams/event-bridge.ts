@@ -6,6 +6,7 @@
  * Session: whatever they ask of it goes through the driver's `act`, which
  * holds it until the Session has returned.
  */
+import { ReadableStream } from '../base/web-streams.js';
 import {
   CLIENT, CTRL_FLAG_FIN, CTRL_FLAG_UNIDIRECTIONAL, DATA_FLAG_FIN, FRAME_TOO_LARGE, GOAWAY, GOAWAY_OK, HEADERS,
   PING, PROTOCOL_ERROR, PROTO_SPDY2, REFUSED_STREAM, SYN_REPLY, SYN_STREAM, type ProtocolVersion, type Side,

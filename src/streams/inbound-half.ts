@@ -1,3 +1,4 @@
+import { ReadableStream } from '../base/web-streams.js';
 /**
  * The receiving half of a stream: the peer's DATA as a `ReadableStream`.
  * Chunks wait in our own queue, not the stream's, so that we know when the

@@ -4,6 +4,7 @@
  * (a writer waits while the reader's queue is full) and can be dropped like
  * a broken connection.
  */
+import { ReadableStream, WritableStream, ByteLengthQueuingStrategy } from '../base/web-streams.js';
 import { InvalidArgumentError, StreamClosedError } from '../base/errors.js';
 import type { Transport } from './transport.js';
 

@@ -7,6 +7,7 @@
  * the chunk, not copies: the chunk is not done with until its last frame is
  * sent.
  */
+import { WritableStream } from '../base/web-streams.js';
 import { ERR_DEFERRED, READ_EOF } from '../base/constants.js';
 import { InvalidArgumentError } from '../base/errors.js';
 

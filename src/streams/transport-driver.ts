@@ -12,6 +12,7 @@
  * then one flush sends what it produced: the events-out model of
  * python-hyper's h2.
  */
+import { WritableStream, ownReadable } from '../base/web-streams.js';
 import { concatBytes } from '../base/bytes.js';
 import { ERR_EOF, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, type ProtocolVersion, type Side } from '../base/constants.js';
 import type { CodecLimits, HostTimers } from '../base/config.js';
@@ -166,7 +167,9 @@ export class TransportDriver {
       this.framesInChunk++;
       this.onFrame(frame);
     };
-    input
+    // A transport of another Web Streams implementation is read through its reader.
+    const source = ownReadable(input);
+    source
       .pipeTo(
         new WritableStream<Uint8Array>({
           write: (chunk) => this.onBytes(decoder, chunk, onFrame),
@@ -178,7 +181,7 @@ export class TransportDriver {
         }),
         { signal: this.stopReading.signal, preventCancel: true },
       )
-      .catch((reason: unknown) => input.cancel(reason))
+      .catch((reason: unknown) => source.cancel(reason))
       .catch(() => {});
   }
 
