@@ -5,4 +5,5 @@
 export * from './codec/index.js';
 export * from './session/index.js';
 export * from './streams/index.js';
+export * from './handshake/index.js';
 export * from './http/index.js';

@@ -9,7 +9,7 @@ import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
 import { checkVersion } from '../codec/version.js';
 import { UnsupportedVersionError } from '../base/errors.js';
 import type { Transport } from '../streams/transport.js';
-import { requestUpgrade } from '../http/upgrade.js';
+import { requestUpgrade } from '../handshake/upgrade.js';
 import { socketToWeb } from './socket-stream.js';
 
 /** How to reach a server. */

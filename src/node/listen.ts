@@ -8,7 +8,7 @@ import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
 import { PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { checkVersion } from '../codec/version.js';
 import type { SpdyConfig } from '../base/config.js';
-import { acceptPreface, guessedVersionConfig } from '../http/accept.js';
+import { acceptPreface, guessedVersionConfig } from '../handshake/accept.js';
 import { SpdySession, type SpdySessionOptions } from '../streams/spdy-session.js';
 import { socketToWeb } from './socket-stream.js';
 

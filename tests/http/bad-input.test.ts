@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect as netConnect } from 'node:net';
 import { PROTOCOL_ERROR, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1 } from '../../src/base/constants.js';
-import { classifyPreface } from '../../src/http/accept.js';
+import { classifyPreface } from '../../src/handshake/accept.js';
 import { SpdyClient } from '../../src/http/client.js';
 import { InvalidResponseError } from '../../src/http/response.js';
 import { serveSession } from '../../src/http/server.js';

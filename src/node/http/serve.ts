@@ -9,7 +9,7 @@ import { PROTO_SPDY3_1, type ProtocolVersion } from '../../base/constants.js';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../../codec/npn.js';
 import { checkVersion } from '../../codec/version.js';
 import type { SpdyConfig } from '../../base/config.js';
-import { acceptPreface, guessedVersionConfig } from '../../http/accept.js';
+import { acceptPreface, guessedVersionConfig } from '../../handshake/accept.js';
 import { traceTransport, type TraceDirection } from '../../http/frame-trace.js';
 import type { DecodedFrame } from '../../codec/frame-decoder.js';
 import { serveSession, type RequestHandler } from '../../http/server.js';

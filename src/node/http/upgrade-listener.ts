@@ -7,8 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../../base/constants.js';
 import type { SpdyConfig } from '../../base/config.js';
-import { PrefaceReader } from '../../http/preface.js';
-import { switchingProtocolsHead, upgradeRequiredResponse, upgradeTokenVersion } from '../../http/upgrade.js';
+import { PrefaceReader } from '../../handshake/preface.js';
+import { switchingProtocolsHead, upgradeRequiredResponse, upgradeTokenVersion } from '../../handshake/upgrade.js';
 import { SpdySession } from '../../streams/spdy-session.js';
 import { socketToWeb } from '../socket-stream.js';
 

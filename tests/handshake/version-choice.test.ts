@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../../src/base/constants.js';
 import { connect } from '../../src/node/http/connect.js';
 import { serve, type ConnectionInfo } from '../../src/node/http/serve.js';
-import { CERT, KEY } from './loopback.js';
+import { CERT, KEY } from '../http/loopback.js';
 
 interface Case {
   readonly name: string;

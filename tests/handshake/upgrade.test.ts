@@ -11,9 +11,9 @@ import { PING, PROTO_SPDY3_1, SERVER, SYN_REPLY, type Side } from '../../src/bas
 import { FrameDecoder, type DecodedFrame } from '../../src/codec/frame-decoder.js';
 import { FrameEncoder } from '../../src/codec/frame-encoder.js';
 import { PingFrame, SynStreamFrame } from '../../src/codec/frames.js';
-import { headLength } from '../../src/http/http1.js';
+import { headLength } from '../../src/handshake/http1.js';
 import { serveSession } from '../../src/http/server.js';
-import { UpgradeRefusedError } from '../../src/http/upgrade.js';
+import { UpgradeRefusedError } from '../../src/handshake/upgrade.js';
 import { connect } from '../../src/node/http/connect.js';
 import { serve, type ConnectionInfo } from '../../src/node/http/serve.js';
 import { acceptNodeUpgrade } from '../../src/node/http/upgrade-listener.js';
