@@ -193,6 +193,16 @@ export const ERR_FRAME_TOO_LARGE = -522;
 // The library's own codes, from -601 down: none of spdylay's, and none fatal.
 /** Error code: a peer or a transport took longer than a configured timeout. */
 export const ERR_TIMEOUT = -601;
+/** Error code: the connection's start (its preface, or the HTTP/1.1 Upgrade) could not be read or was refused here. */
+export const ERR_HANDSHAKE = -602;
+/** Error code: what came where an HTTP/1.1 head was due does not start like one. */
+export const ERR_NOT_HTTP = -603;
+/** Error code: an HTTP/1.1 head has a header line without a name and a colon. */
+export const ERR_MALFORMED_HEAD = -604;
+/** Error code: the server answered the Upgrade request without switching to SPDY. */
+export const ERR_UPGRADE_REFUSED = -605;
+/** Error code: the connection closed before the exchange it was in was over. */
+export const ERR_CONNECTION_CLOSED = -606;
 /** Codes below this one mean the session cannot go on. */
 export const ERR_FATAL = -900;
 /** Error code (fatal): out of memory. */

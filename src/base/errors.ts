@@ -4,7 +4,7 @@
  */
 import {
   ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_FRAME, ERR_STREAM_CLOSED,
-  ERR_TEMPORAL_CALLBACK_FAILURE, ERR_TIMEOUT, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
+  ERR_CONNECTION_CLOSED, ERR_HANDSHAKE, ERR_TEMPORAL_CALLBACK_FAILURE, ERR_TIMEOUT, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
 } from './constants.js';
 
 /** Options every SPDY error accepts. */
@@ -117,3 +117,21 @@ export class TimeoutError extends SpdyError {
   static override defaultCode = ERR_TIMEOUT;
   static override defaultMessage = 'timed out';
 }
+
+/**
+ * The connection's start failed: its preface, or the HTTP/1.1 Upgrade
+ * before SPDY, could not be read or is not accepted here. `code` says which:
+ * `ERR_HANDSHAKE`, `ERR_NOT_HTTP` (not an HTTP/1.x head), `ERR_MALFORMED_HEAD`
+ * (a bad header line), or, for the subclass, `ERR_UPGRADE_REFUSED`.
+ */
+export class HandshakeError extends SpdyError {
+  static override defaultCode = ERR_HANDSHAKE;
+  static override defaultMessage = 'the connection could not start';
+}
+
+/** The connection closed before the exchange it was in (a preface, an HTTP/1.1 head, a write) was over. */
+export class ConnectionClosedError extends SpdyError {
+  static override defaultCode = ERR_CONNECTION_CLOSED;
+  static override defaultMessage = 'the connection closed';
+}
+

@@ -2,6 +2,7 @@
  * Frame objects: one class per SPDY frame type, all tagged by `frameType`
  * so that `Frame` is a discriminated union.
  */
+import { InvalidArgumentError } from '../base/errors.js';
 import {
   CREDENTIAL, DATA, GOAWAY, HEADERS, NOOP, PING, RST_STREAM, SETTINGS,
   SYN_REPLY, SYN_STREAM, WINDOW_UPDATE, type WireVersion,
@@ -256,5 +257,5 @@ export function toFrame(init: Frame | FrameInit): Frame {
     case CREDENTIAL: return new CredentialFrame(init);
     case DATA: return new DataFrame(init);
   }
-  throw new TypeError(`unknown frame type ${(init as { frameType: unknown }).frameType}`);
+  throw new InvalidArgumentError(`unknown frame type ${(init as { frameType: unknown }).frameType}`);
 }

@@ -3,6 +3,7 @@
  * one with ALPN: from the version field of the client's first control frame,
  * or, when the client speaks HTTP/1.1, from its `Upgrade` header.
  */
+import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import type { SpdyConfig } from '../base/config.js';
 import type { Transport } from '../streams/transport.js';
@@ -32,7 +33,7 @@ export type Preface =
 export function classifyPreface(bytes: Uint8Array, ended: boolean, configured: ProtocolVersion): Preface | undefined {
   const first = bytes[0];
   if (first === undefined) {
-    if (ended) throw new Error('connection closed before its first frame');
+    if (ended) throw new ConnectionClosedError('connection closed before its first frame');
     return undefined;
   }
   if ((first & 0x80) === 0) {
@@ -81,7 +82,7 @@ export async function acceptPreface(transport: Transport, options: AcceptOptions
   }
   if (preface.kind === 'spdy') return { transport: reader.release(), version: preface.version, upgraded: false };
   if (options.upgrade === false) {
-    await reader.abandon(new Error('HTTP/1.1 is not accepted here'));
+    await reader.abandon(new HandshakeError('HTTP/1.1 is not accepted here'));
     return null;
   }
   const preferred = [options.version, PROTO_SPDY3_1, PROTO_SPDY3, PROTO_SPDY2].filter(

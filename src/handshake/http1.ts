@@ -2,6 +2,8 @@
  * Just enough HTTP/1.1 for the `Upgrade: SPDY/3.1` handshake (what
  * Kubernetes exec and port-forward use): message heads, no bodies.
  */
+import { ERR_MALFORMED_HEAD, ERR_NOT_HTTP } from '../base/constants.js';
+import { HandshakeError } from '../base/errors.js';
 
 /** A parsed HTTP/1.1 message head. Header names are lower-cased. */
 export interface HttpHead {
@@ -28,11 +30,11 @@ export function parseHead(bytes: Uint8Array): HttpHead {
   const lines = text.split('\r\n');
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const startLine = lines.shift();
-  if (!startLine || !/HTTP\/1\.\d/.test(startLine)) throw new Error('not an HTTP/1.x message');
+  if (!startLine || !/HTTP\/1\.\d/.test(startLine)) throw new HandshakeError('not an HTTP/1.x message', { code: ERR_NOT_HTTP });
   const headers: Array<readonly [string, string]> = [];
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new Error(`malformed header line: ${JSON.stringify(line)}`);
+    if (colon <= 0) throw new HandshakeError(`malformed header line: ${JSON.stringify(line)}`, { code: ERR_MALFORMED_HEAD });
     headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
   }
   return { startLine, headers };

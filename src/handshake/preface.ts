@@ -3,6 +3,7 @@
  * over: the version of a cleartext peer, or an HTTP/1.1 Upgrade exchange.
  * Whatever was read and not consumed is handed to the session first.
  */
+import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
 import { ReadableStream } from '../base/web-streams.js';
 import type { Transport } from '../streams/transport.js';
 
@@ -32,8 +33,8 @@ export class PrefaceReader {
     for (;;) {
       const verdict = decide(this.bytes, this.ended);
       if (verdict !== undefined) return verdict;
-      if (this.ended) throw new Error('connection closed during the preface');
-      if (this.bytes.length > maxBytes) throw new Error(`preface longer than ${maxBytes} bytes`);
+      if (this.ended) throw new ConnectionClosedError('connection closed during the preface');
+      if (this.bytes.length > maxBytes) throw new HandshakeError(`preface longer than ${maxBytes} bytes`);
       const { done, value } = await this.reader.read();
       if (done) this.ended = true;
       else this.bytes = concat(this.bytes, value);

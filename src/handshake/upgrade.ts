@@ -4,7 +4,8 @@
  * speak SPDY on the same connection from the next byte on. Bytes that follow
  * the 101 in the same read belong to SPDY and are kept.
  */
-import { PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
+import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
+import { ERR_NOT_HTTP, ERR_UPGRADE_REFUSED, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { npnGetVersion } from '../codec/npn.js';
 import type { Transport } from '../streams/transport.js';
 import { formatHead, headerTokens, headLength, parseHead, type HttpHead } from './http1.js';
@@ -24,14 +25,17 @@ export function upgradeTokenVersion(token: string): ProtocolVersion | 0 {
 }
 
 /** The server did not switch protocols. */
-export class UpgradeRefusedError extends Error {
+export class UpgradeRefusedError extends HandshakeError {
   constructor(
     /** The HTTP status of the refusal (0 if the answer was not HTTP). */
     readonly status: number,
+    /** The server's answer, when it was HTTP/1.1. */
     readonly head: HttpHead | null,
   ) {
-    super(status ? `the server refused to upgrade to SPDY: HTTP ${status}` : 'the server did not answer the upgrade in HTTP/1.1');
-    this.name = 'UpgradeRefusedError';
+    super(
+      status ? `the server refused to upgrade to SPDY: HTTP ${status}` : 'the server did not answer the upgrade in HTTP/1.1',
+      { code: ERR_UPGRADE_REFUSED },
+    );
   }
 }
 
@@ -72,7 +76,7 @@ function readHead(reader: PrefaceReader): Promise<HttpHead> {
   return reader.readUntil((bytes, ended) => {
     const n = headLength(bytes);
     if (n < 0) {
-      if (ended) throw new Error('connection closed before the end of the HTTP/1.1 head');
+      if (ended) throw new ConnectionClosedError('connection closed before the end of the HTTP/1.1 head');
       return undefined;
     }
     const head = parseHead(bytes.subarray(0, n));
@@ -100,7 +104,7 @@ export async function requestUpgrade(transport: Transport, options: UpgradeReque
     head = await readHead(reader);
   } catch (err) {
     await reader.abandon(err);
-    throw err instanceof Error && /not an HTTP/.test(err.message) ? new UpgradeRefusedError(0, null) : err;
+    throw err instanceof HandshakeError && err.code === ERR_NOT_HTTP ? new UpgradeRefusedError(0, null) : err;
   }
   const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head.startLine)?.[1] ?? 0);
   const agreed = headerTokens(head, 'upgrade').map(upgradeTokenVersion).find((v) => v !== 0);

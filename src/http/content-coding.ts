@@ -93,7 +93,7 @@ function decodeDeflate(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Ar
       head = joined;
     }
     if (head.length === 0) return null;
-    if (head.length < 2) throw new TypeError('deflate body too short');
+    if (head.length < 2) throw new ZlibError('deflate body too short');
     const inner = decompressor(isZlibHeader(head[0]!, head[1]!) ? 'deflate' : 'deflate-raw');
     const writer = inner.writable.getWriter();
     void (async () => {

@@ -4,6 +4,7 @@
  * is not involved, so the trace shows exactly what crossed the wire
  * (including frames the session rejects) and costs nothing when unused.
  */
+import { SpdyError } from '../base/errors.js';
 import { TransformStream, ownReadable, ownWritable } from '../base/web-streams.js';
 import { DATA, type ProtocolVersion } from '../base/constants.js';
 import { FrameDecoder, type DecodedFrame } from '../codec/frame-decoder.js';
@@ -36,7 +37,7 @@ function tap(direction: TraceDirection, options: TraceOptions, listener: FrameLi
           decoder.write(chunk, (frame) => listener(direction, frame));
         } catch (err) {
           broken = true;
-          listener(direction, err instanceof Error ? err : new Error(String(err)));
+          listener(direction, err instanceof Error ? err : new SpdyError(String(err), { cause: err }));
         }
       }
       controller.enqueue(chunk);

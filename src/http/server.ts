@@ -3,6 +3,7 @@
  * `Request`, the handler's `Response` goes back as SYN_REPLY and DATA, and
  * `ctx.push()` pushes more resources with the request.
  */
+import { InvalidArgumentError } from '../base/errors.js';
 import { ownReadable } from '../base/web-streams.js';
 import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
@@ -161,7 +162,7 @@ async function handleStream(stream: SpdyStream, handler: RequestHandler, options
       return;
     }
     response = first;
-    if (!(response instanceof Response)) throw new TypeError('the handler did not return a Response');
+    if (!(response instanceof Response)) throw new InvalidArgumentError('the handler did not return a Response');
   } catch (err) {
     options.onError?.(err, request);
     if (aborter.signal.aborted) return;

@@ -7,7 +7,7 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { getNpnProtocols, npnGetVersion, npnToken } from '../codec/npn.js';
 import { checkVersion } from '../codec/version.js';
-import { UnsupportedVersionError } from '../base/errors.js';
+import { InvalidArgumentError, UnsupportedVersionError } from '../base/errors.js';
 import type { Transport } from '../streams/transport.js';
 import { requestUpgrade } from '../handshake/upgrade.js';
 import { socketToWeb } from './socket-stream.js';
@@ -89,7 +89,7 @@ function waitFor(socket: Socket, event: 'connect' | 'secureConnect', signal?: Ab
 /** Opens a connection to `url`'s origin, ready for SPDY. */
 export async function dial(url: URL, options: DialOptions = {}): Promise<Dialed> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`unsupported URL scheme ${url.protocol} (use http: or https:)`);
+    throw new InvalidArgumentError(`unsupported URL scheme ${url.protocol} (use http: or https:)`);
   }
   const plain = options.plain ?? url.protocol === 'http:';
   const host = hostOf(url);

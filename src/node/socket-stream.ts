@@ -3,6 +3,7 @@
  * hand rather than with `Duplex.toWeb` because it measured faster (see
  * bench/streams.mjs) and because its queues count bytes, not chunks.
  */
+import { ConnectionClosedError } from '../base/errors.js';
 import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import type { Duplex } from 'node:stream';
 import type { Transport } from '../streams/transport.js';
@@ -18,7 +19,7 @@ export interface SocketStreamOptions {
 const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
 
 function closedError(): Error {
-  return Object.assign(new Error('socket closed'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  return new ConnectionClosedError('socket closed');
 }
 
 /**

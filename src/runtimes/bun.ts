@@ -3,8 +3,9 @@
  * take callbacks rather than exposing Web Streams. Imports nothing from Node
  * and needs no Bun types: the few members used are declared here.
  */
+import { ERR_INVALID_STATE } from '../base/constants.js';
 import { ReadableStream, WritableStream } from '../base/web-streams.js';
-import { EOFError } from '../base/errors.js';
+import { EOFError, SpdyError } from '../base/errors.js';
 import type { Transport } from '../streams/transport.js';
 
 /** TLS settings of {@link connectBun}. */
@@ -87,7 +88,7 @@ const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
  */
 export function connectBun(options: BunConnectOptions): Promise<BunTransport> {
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
-  if (!bun) return Promise.reject(new TypeError('connectBun needs Bun (globalThis.Bun is missing)'));
+  if (!bun) return Promise.reject(new SpdyError('connectBun needs Bun (globalThis.Bun is missing)', { code: ERR_INVALID_STATE }));
   const readHighWaterMark = options.readHighWaterMark ?? 65536;
   const tls = options.tls === true ? {} : options.tls || undefined;
 

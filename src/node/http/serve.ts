@@ -3,6 +3,7 @@
  * version) or cleartext TCP (the client's first frame, or its HTTP/1.1
  * `Upgrade` request, picks it).
  */
+import { InvalidArgumentError } from '../../base/errors.js';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { PROTO_SPDY3_1, type ProtocolVersion } from '../../base/constants.js';
@@ -85,7 +86,7 @@ export function serve(options: ServeOptions, handler: RequestHandler): SpdyServe
   const plain = options.plain ?? false;
   const version = checkVersion(options.version ?? PROTO_SPDY3_1);
   if (!plain && (options.cert === undefined || options.key === undefined)) {
-    throw new TypeError('serve() over TLS needs cert and key (or plain: true)');
+    throw new InvalidArgumentError('serve() over TLS needs cert and key (or plain: true)');
   }
   const sessions = new Set<SpdySession>();
   const ends = new WeakMap<SpdySession, Promise<void>>();

@@ -8,6 +8,7 @@
  * promise lets other requests run while it waits; a synchronous one that
  * computes for long holds all of them up, as blocking code does in Node.
  */
+import { InvalidArgumentError } from '../../base/errors.js';
 import { readFileSync } from 'node:fs';
 import { nvGet } from '../../http/headers.js';
 import type { BaseSPDYRequestHandler } from './request-handler.js';
@@ -49,7 +50,7 @@ export class ThreadedSPDYServer {
     private readonly options: ThreadedSPDYServerOptions = {},
   ) {
     if (!options.plain && (options.cert ?? options.certFile) === undefined) {
-      throw new TypeError('ThreadedSPDYServer needs certFile and keyFile (or plain: true)');
+      throw new InvalidArgumentError('ThreadedSPDYServer needs certFile and keyFile (or plain: true)');
     }
   }
 
