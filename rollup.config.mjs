@@ -10,6 +10,8 @@ export default {
     'index-node': 'dist/esm/index-node.js',
     codec: 'dist/esm/codec/index.js',
     node: 'dist/esm/node/index.js',
+    kubernetes: 'dist/esm/kubernetes/index.js',
+    'kubernetes-node': 'dist/esm/node/kubernetes/index.js',
   },
   output: {
     dir: 'dist/cjs',
