@@ -28,6 +28,8 @@ export default {
     node: 'dist/esm/node/index.js',
     bun: 'dist/esm/runtimes/bun.js',
     polyfilled: 'dist/esm/polyfilled.js',
+    kubernetes: 'dist/esm/kubernetes/index.js',
+    'kubernetes-node': 'dist/esm/node/kubernetes/index.js',
   },
   output: {
     dir: 'dist/cjs',

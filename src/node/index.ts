@@ -7,4 +7,5 @@ export { socketToWeb, type SocketStreamOptions } from './socket-stream.js';
 export { connectSession, type ConnectSessionOptions } from './connect.js';
 export { dial, type DialOptions, type Dialed } from './dial.js';
 export { listenSessions, type ListenSessionsOptions, type SessionServer } from './listen.js';
+export { listenAcceptor, type Acceptor, type AcceptorOptions } from './acceptor.js';
 export * from './http/index.js';

@@ -106,17 +106,27 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): 
   return r.stdout.trim();
 }
 
-/** The spdystream peer's executable (tests/peers/spdystream). */
-export function buildSpdystreamPeer(): string {
-  const source = join(process.cwd(), 'tests/peers/spdystream/main.go');
+/** A Go peer's executable (tests/peers/<name>/main.go, built against Debian's spdystream). */
+function buildGoPeer(name: string): string {
+  const source = join(process.cwd(), `tests/peers/${name}/main.go`);
   const version = run('go', ['version'], {});
-  const dir = cached('spdystream', [source], version, (out) => {
+  const dir = cached(name, [source], version, (out) => {
     // GOPATH mode with Debian's packaged sources: nothing is downloaded.
     run('go', ['build', '-o', join(out, 'peer'), source], {
       GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOPROXY: 'off', GOCACHE: join(out, '..', 'go-build-cache'),
     });
   });
   return join(dir, 'peer');
+}
+
+/** The spdystream peer's executable (tests/peers/spdystream). */
+export function buildSpdystreamPeer(): string {
+  return buildGoPeer('spdystream');
+}
+
+/** The kubelet stand-in's executable (tests/peers/kubelet). */
+export function buildKubeletPeer(): string {
+  return buildGoPeer('kubelet');
 }
 
 /** The Netty peer's class directory and class path (tests/peers/netty). */

@@ -1,0 +1,23 @@
+/**
+ * `spdy-streams/kubernetes`: exec, attach and port-forward against the
+ * Kubernetes API over SPDY/3.1, runtime-neutral. Outside Node the target
+ * must carry a `dial` function; in Node the `node` export condition serves
+ * `spdy-streams/kubernetes` from the Node entry, which dials TCP/TLS
+ * itself, reads kubeconfig files and adds the server side.
+ */
+export { KubeError, type KubeErrorOptions, type KubeStatus } from './errors.js';
+export {
+  EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, ACCEPTED_PROTOCOLS_HEADER,
+  negotiateProtocol, execGeneration, type ExecProtocol,
+} from './protocols.js';
+export type { KubeTarget, KubeDialer, KubeSubresource } from './target.js';
+export { requestKubeUpgrade, type KubeUpgradeRequest, type KubeUpgraded, type ResponseHead } from './upgrade.js';
+export { KUBE_SESSION_CONFIG, openKubeConnection, type KubeConnection } from './connection.js';
+export { parseExitStatus, formatExitStatus, NON_ZERO_EXIT_CODE, type KubeExitStatus } from './exit-status.js';
+export { kubeExec, kubeAttach, type KubeExecOptions, type KubeAttachOptions, type KubeExecution } from './exec.js';
+export {
+  portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
+} from './port-forward.js';
+export { kubePortForward } from './port-forward-entry.js';
+export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
+export { PING_INTERVAL_MS } from './keepalive.js';

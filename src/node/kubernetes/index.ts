@@ -1,0 +1,23 @@
+/**
+ * `spdy-streams/kubernetes` in Node: the runtime-neutral part, with
+ * `kubeExec`, `kubeAttach`, `kubePortForward` and `loadKubeConfig` that
+ * dial and read files themselves, and the server side for Node HTTP servers.
+ */
+export {
+  KubeError, type KubeErrorOptions, type KubeStatus,
+  EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, ACCEPTED_PROTOCOLS_HEADER,
+  negotiateProtocol, execGeneration, type ExecProtocol,
+  type KubeTarget, type KubeDialer, type KubeSubresource,
+  requestKubeUpgrade, type KubeUpgradeRequest, type KubeUpgraded, type ResponseHead,
+  KUBE_SESSION_CONFIG, openKubeConnection, type KubeConnection,
+  parseExitStatus, formatExitStatus, NON_ZERO_EXIT_CODE, type KubeExitStatus,
+  type KubeExecOptions, type KubeAttachOptions, type KubeExecution,
+  portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
+  parseKubeConfig, type KubeConfigTarget, type KubeConfigOptions,
+  PING_INTERVAL_MS,
+} from '../../kubernetes/index.js';
+export {
+  kubeExec, kubeAttach, kubePortForward, loadKubeConfig,
+  type KubeListenOptions, type KubeListener, type NodeKubePortForward,
+} from './client.js';
+export { dialKube } from './dial.js';
