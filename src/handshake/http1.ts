@@ -41,7 +41,7 @@ export function parseHead(bytes: Uint8Array): HttpHead {
 }
 
 /** All values of `name` in `head`, comma-separated lists split. */
-export function headerTokens(head: HttpHead, name: string): string[] {
+export function headerTokens(head: Pick<HttpHead, 'headers'>, name: string): string[] {
   return head.headers
     .filter(([n]) => n === name)
     .flatMap(([, v]) => v.split(','))

@@ -6,6 +6,9 @@
  * refusal whose body is a `metav1.Status`. Kept here, small and
  * Kubernetes-shaped, so that it runs over any transport.
  */
+import { concatBytes } from '../base/bytes.js';
+import { ReadableStream } from '../base/web-streams.js';
+import { headLength, headerTokens, parseHead, type HttpHead } from '../handshake/http1.js';
 import type { Transport } from '../streams/transport.js';
 import { ACCEPTED_PROTOCOLS_HEADER, PROTOCOL_HEADER } from './protocols.js';
 import { KubeError, type KubeStatus } from './errors.js';
@@ -64,40 +67,17 @@ export function upgradeRequestHead(req: KubeUpgradeRequest): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** Values of header `name` (lower case), comma lists split. */
-export function headerValues(head: ResponseHead, name: string): string[] {
-  return head.headers
-    .filter(([n]) => n === name)
-    .flatMap(([, v]) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-}
-
-function indexOfHeadEnd(bytes: Uint8Array): number {
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i;
+/** The status line and headers of an HTTP/1.1 answer; anything else is a `KubeError`. */
+function parseResponseHead(bytes: Uint8Array): ResponseHead {
+  let parsed: HttpHead;
+  try {
+    parsed = parseHead(bytes);
+  } catch (err) {
+    throw new KubeError('the server did not answer the upgrade in HTTP/1.1', { cause: err });
   }
-  return -1;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function parseResponseHead(text: string): ResponseHead {
-  const [statusLine = '', ...lines] = text.split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(statusLine);
-  if (!m) throw new KubeError(`the server did not answer in HTTP/1.1: ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const headers: Array<[string, string]> = [];
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    headers.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
-  }
-  return { status: Number(m[1]), reason: m[2] ?? '', headers };
+  const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(parsed.startLine);
+  if (!m) throw new KubeError(`the server did not answer in HTTP/1.1: ${JSON.stringify(parsed.startLine.slice(0, 80))}`);
+  return { status: Number(m[1]), reason: m[2] ?? '', headers: parsed.headers };
 }
 
 /** A readable that yields `first` and then the rest of `reader`. */
@@ -139,15 +119,15 @@ function unchunk(bytes: Uint8Array): Uint8Array {
 async function readBody(
   reader: ReadableStreamDefaultReader<Uint8Array>, head: ResponseHead, first: Uint8Array,
 ): Promise<Uint8Array> {
-  const length = Number(headerValues(head, 'content-length')[0] ?? NaN);
-  const chunked = headerValues(head, 'transfer-encoding').some((v) => v.toLowerCase() === 'chunked');
+  const length = Number(headerTokens(head, 'content-length')[0] ?? NaN);
+  const chunked = headerTokens(head, 'transfer-encoding').some((v) => v.toLowerCase() === 'chunked');
   let body = first;
   const complete = (): boolean => (Number.isFinite(length) ? body.length >= length
     : chunked ? decoder.decode(body.subarray(-7)).endsWith('0\r\n\r\n') : false);
   while (!complete() && body.length < MAX_BODY) {
     const { value, done } = await reader.read();
     if (done) break;
-    body = concat(body, value);
+    body = concatBytes([body, value]);
   }
   if (Number.isFinite(length)) body = body.subarray(0, length);
   return chunked ? unchunk(body) : body;
@@ -163,7 +143,7 @@ function refusal(head: ResponseHead, body: Uint8Array): KubeError {
   } catch {
     // Not JSON (the kubelet's 403 is plain text): keep the text.
   }
-  const accepted = headerValues(head, ACCEPTED_PROTOCOLS_HEADER.toLowerCase());
+  const accepted = headerTokens(head, ACCEPTED_PROTOCOLS_HEADER.toLowerCase());
   const said = typeof parsed === 'string' ? parsed : parsed?.message ?? '';
   let message = `the server refused the upgrade: HTTP ${head.status}${said ? ` ${said}` : ''}`;
   if (head.status === 403 && accepted.length > 0) {
@@ -185,16 +165,16 @@ export async function requestKubeUpgrade(transport: Transport, req: KubeUpgradeR
     writer.releaseLock();
     let buffered: Uint8Array = new Uint8Array(0);
     let end = -1;
-    while ((end = indexOfHeadEnd(buffered)) < 0) {
+    while ((end = headLength(buffered)) < 0) {
       if (buffered.length > MAX_HEAD) throw new KubeError('the answer to the upgrade has an oversized head');
       const { value, done } = await reader.read();
       if (done) throw new KubeError('the server closed the connection before answering the upgrade');
-      buffered = concat(buffered, value);
+      buffered = concatBytes([buffered, value]);
     }
-    const head = parseResponseHead(decoder.decode(buffered.subarray(0, end)));
-    const rest = buffered.subarray(end + 4);
+    const head = parseResponseHead(buffered.subarray(0, end));
+    const rest = buffered.subarray(end);
     if (head.status !== 101) throw refusal(head, await readBody(reader, head, rest));
-    const protocol = headerValues(head, PROTOCOL_HEADER.toLowerCase())[0] ?? '';
+    const protocol = headerTokens(head, PROTOCOL_HEADER.toLowerCase())[0] ?? '';
     return {
       transport: { readable: prefixed(rest, reader), writable: transport.writable },
       protocol,

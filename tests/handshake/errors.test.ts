@@ -12,18 +12,10 @@ import { PrefaceReader } from '../../src/handshake/preface.js';
 import { UpgradeRefusedError, requestUpgrade } from '../../src/handshake/upgrade.js';
 import { createMemoryTransportPair } from '../../src/streams/memory-transport.js';
 import { dial } from '../../src/node/dial.js';
+import { rejectionOf } from '../streams/session-pair.js';
 import { serve } from '../../src/node/http/serve.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-async function rejection(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 test('a head that does not start like HTTP/1.x is a HandshakeError with ERR_NOT_HTTP', () => {
   assert.throws(() => parseHead(text('SSH-2.0-x\r\n\r\n')), (e: any) => e instanceof HandshakeError && e.code === ERR_NOT_HTTP);
@@ -40,13 +32,13 @@ test('a preface longer than its bound is a HandshakeError; one the connection cu
   const [a, b] = createMemoryTransportPair();
   const writer = b.writable.getWriter();
   void writer.write(new Uint8Array(64));
-  const long = await rejection(new PrefaceReader(a).readUntil(() => undefined, 16));
+  const long = await rejectionOf(new PrefaceReader(a).readUntil(() => undefined, 16));
   assert.instance(long, HandshakeError);
   assert.is(long.code, ERR_HANDSHAKE);
 
   const [c, d] = createMemoryTransportPair();
   await d.writable.getWriter().close();
-  const cut = await rejection(new PrefaceReader(c).readUntil(() => undefined, 16));
+  const cut = await rejectionOf(new PrefaceReader(c).readUntil(() => undefined, 16));
   assert.instance(cut, ConnectionClosedError);
   assert.is(cut.code, ERR_CONNECTION_CLOSED);
 });
@@ -55,7 +47,7 @@ test('a server that answers the Upgrade with something not HTTP refuses it: Upgr
   const [client, server] = createMemoryTransportPair();
   const writer = server.writable.getWriter();
   void writer.write(text('SPDY? no.\r\n\r\n'));
-  const err = await rejection(requestUpgrade(client, { host: 'example.test' }));
+  const err = await rejectionOf(requestUpgrade(client, { host: 'example.test' }));
   assert.instance(err, UpgradeRefusedError);
   assert.instance(err, HandshakeError);
   assert.instance(err, SpdyError);
@@ -65,7 +57,7 @@ test('a server that answers the Upgrade with something not HTTP refuses it: Upgr
 });
 
 test('bad arguments to the Node adapters are InvalidArgumentErrors', async () => {
-  assert.instance(await rejection(dial(new URL('ftp://example.test/'))), InvalidArgumentError);
+  assert.instance(await rejectionOf(dial(new URL('ftp://example.test/'))), InvalidArgumentError);
   assert.throws(() => serve({ port: 0 } as never, () => new Response('x')), (e: unknown) => e instanceof InvalidArgumentError);
 });
 

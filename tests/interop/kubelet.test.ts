@@ -4,6 +4,7 @@
  * negotiation, the channel streams, exit statuses, a tty's resize events,
  * and port-forward throughput and fan-out on one session.
  */
+import { rejectionOf } from '../streams/session-pair.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,15 +24,6 @@ async function text(stream: ReadableStream<Uint8Array> | null): Promise<string> 
   const d = new TextDecoder();
   for await (const chunk of stream!) out += d.decode(chunk, { stream: true });
   return out + d.decode();
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 const test = suite<{ peer: Peer; target: KubeTarget; echo: Server; echoPort: number }>('our Kubernetes client to a spdystream kubelet');
@@ -135,14 +127,14 @@ if (available(goSpdystream, 'Kubernetes client interop')) {
   });
 
   test('401, 404 and 403 are KubeErrors with the status and the server body', async ({ target }) => {
-    const unauthorized = await rejection(kubeExec({ ...target, token: 'wrong' }, { command: ['true'] }));
+    const unauthorized = await rejectionOf(kubeExec({ ...target, token: 'wrong' }, { command: ['true'] }));
     assert.instance(unauthorized, KubeError);
     assert.is((unauthorized as KubeError).status, 401);
     assert.is(((unauthorized as KubeError).body as { reason: string }).reason, 'Unauthorized');
-    const missing = await rejection(kubeExec({ ...target, pod: 'missing' }, { command: ['true'] })) as KubeError;
+    const missing = await rejectionOf(kubeExec({ ...target, pod: 'missing' }, { command: ['true'] })) as KubeError;
     assert.is(missing.status, 404);
     assert.is((missing.body as { reason: string }).reason, 'NotFound');
-    const refused = await rejection(kubeExec({ ...target, pod: 'v9-only' }, { command: ['true'] })) as KubeError;
+    const refused = await rejectionOf(kubeExec({ ...target, pod: 'v9-only' }, { command: ['true'] })) as KubeError;
     assert.is(refused.status, 403);
     assert.equal(refused.acceptedProtocols, ['v9.channel.k8s.io']);
     assert.match(refused.message, /X-Accepted-Stream-Protocol-Versions: v9\.channel\.k8s\.io/);

@@ -10,7 +10,7 @@ import {
   createMemoryTransportPair, resolveConfig, type HostTimers, InvalidArgumentError,
 } from '../../src/index.js';
 import { hostileTransportPeer, statusesOf } from '../hardening/hostile-peer.js';
-import { nextIncoming, request } from './session-pair.js';
+import { nextIncoming, rejectionOf, request } from './session-pair.js';
 import { concatBytes } from '../../src/base/bytes.js';
 
 /** Timers that fire only when the test moves time on. */
@@ -43,15 +43,6 @@ class HandTimers implements HostTimers {
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
 
-async function rejection(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
 test('a peer that sends the first bytes of a frame and then nothing gets GOAWAY PROTOCOL_ERROR after frameTimeout', async () => {
   const timers = new HandTimers();
   const peer = hostileTransportPeer('server', { config: { timers, frameTimeout: 60_000 } });
@@ -60,7 +51,7 @@ test('a peer that sends the first bytes of a frame and then nothing gets GOAWAY 
   await timers.advance(59_000);
   assert.equal(statusesOf(peer.frames, GOAWAY), [], 'not yet');
   await timers.advance(1_000);
-  const err = await rejection(peer.session.closed);
+  const err = await rejectionOf(peer.session.closed);
   assert.instance(err, TimeoutError);
   assert.is(err.statusCode, GOAWAY_PROTOCOL_ERROR);
   assert.equal(statusesOf(peer.frames, GOAWAY), [GOAWAY_PROTOCOL_ERROR]);
@@ -70,7 +61,7 @@ test('a connection that never completes its first frame times out too', async ()
   const timers = new HandTimers();
   const peer = hostileTransportPeer('server', { config: { timers, frameTimeout: 5_000 } });
   await timers.advance(5_000);
-  assert.instance(await rejection(peer.session.closed), TimeoutError);
+  assert.instance(await rejectionOf(peer.session.closed), TimeoutError);
   assert.equal(statusesOf(peer.frames, GOAWAY), [GOAWAY_PROTOCOL_ERROR]);
 });
 
@@ -137,8 +128,8 @@ test('close() gives up after closeTimeout on a peer that never reads, destroys t
   const closing = session.close();
   await settle();
   await timers.advance(30_000);
-  assert.instance(await rejection(closing), TimeoutError);
-  assert.ok(await rejection(stream.closed));
+  assert.instance(await rejectionOf(closing), TimeoutError);
+  assert.ok(await rejectionOf(stream.closed));
   void theirs;
 });
 
