@@ -4,11 +4,18 @@
  * or, when the client speaks HTTP/1.1, from its `Upgrade` header.
  */
 import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
-import type { SpdyConfig } from '../base/config.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER, type ProtocolVersion } from '../base/constants.js';
+import { resolveConfig, type SpdyConfig } from '../base/config.js';
 import type { Transport } from '../streams/transport.js';
 import { PrefaceReader } from './preface.js';
 import { acceptUpgrade } from './upgrade.js';
+
+/**
+ * What classifying a connection's first bytes needs at the most (a control
+ * frame's 8-byte head and the start of its payload): a property of the
+ * protocol, not a limit to configure.
+ */
+const PREFACE_BYTES = 16;
 
 /**
  * The config of a session whose version `classifyPreface` guessed: SPDY/3
@@ -56,6 +63,8 @@ export interface AcceptOptions {
   version: ProtocolVersion;
   /** Answer HTTP/1.1 `Upgrade: SPDY/x` requests. Default true. */
   upgrade?: boolean;
+  /** The session's config: `maxUpgradeHeadSize` bounds an Upgrade request's head. */
+  config?: SpdyConfig;
 }
 
 /** A connection ready for a SPDY session. */
@@ -75,7 +84,7 @@ export async function acceptPreface(transport: Transport, options: AcceptOptions
   const reader = new PrefaceReader(transport);
   let preface: Preface;
   try {
-    preface = await reader.readUntil((bytes, ended) => classifyPreface(bytes, ended, options.version), 16);
+    preface = await reader.readUntil((bytes, ended) => classifyPreface(bytes, ended, options.version), PREFACE_BYTES);
   } catch (err) {
     await reader.abandon(err);
     return null;
@@ -88,6 +97,6 @@ export async function acceptPreface(transport: Transport, options: AcceptOptions
   const preferred = [options.version, PROTO_SPDY3_1, PROTO_SPDY3, PROTO_SPDY2].filter(
     (v, i, all) => all.indexOf(v) === i,
   ) as ProtocolVersion[];
-  const result = await acceptUpgrade(reader, transport, preferred);
+  const result = await acceptUpgrade(reader, transport, preferred, resolveConfig(options.config, SERVER).maxUpgradeHeadSize);
   return result && { transport: result.transport, version: result.version, upgraded: true };
 }

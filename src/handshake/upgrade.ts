@@ -6,13 +6,14 @@
  */
 import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
 import { ERR_NOT_HTTP, ERR_UPGRADE_REFUSED, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
+import { resolveConfig } from '../base/config.js';
 import { npnGetVersion } from '../codec/npn.js';
 import type { Transport } from '../streams/transport.js';
 import { formatHead, headerTokens, headLength, parseHead, type HttpHead } from './http1.js';
 import { PrefaceReader } from './preface.js';
 
 /** Bytes an HTTP/1.1 head may take before the handshake is given up. */
-export const MAX_UPGRADE_HEAD = 16384;
+
 
 /** The `Upgrade` token of a SPDY version: `SPDY/3.1`. */
 export function upgradeToken(version: ProtocolVersion): string {
@@ -51,7 +52,12 @@ export interface UpgradeRequestOptions {
   version?: ProtocolVersion;
   /** More request headers (`X-Stream-Protocol-Version`, `Authorization`, ...). */
   headers?: ReadonlyArray<readonly [string, string]>;
+  /** The longest answer head read before giving up. Default `config.maxUpgradeHeadSize`'s, 16384. */
+  maxHeadSize?: number;
 }
+
+/** The default of `maxUpgradeHeadSize`, for callers with no config of their own. */
+const DEFAULT_MAX_HEAD = resolveConfig({}).maxUpgradeHeadSize;
 
 /** A transport whose HTTP/1.1 `Upgrade: SPDY/3.1` was answered `101`, and the version agreed. */
 export interface UpgradeResult {
@@ -72,7 +78,7 @@ async function writeAll(transport: Transport, bytes: Uint8Array): Promise<void> 
   }
 }
 
-function readHead(reader: PrefaceReader): Promise<HttpHead> {
+function readHead(reader: PrefaceReader, maxHeadSize: number): Promise<HttpHead> {
   return reader.readUntil((bytes, ended) => {
     const n = headLength(bytes);
     if (n < 0) {
@@ -82,7 +88,7 @@ function readHead(reader: PrefaceReader): Promise<HttpHead> {
     const head = parseHead(bytes.subarray(0, n));
     reader.consume(n);
     return head;
-  }, MAX_UPGRADE_HEAD);
+  }, maxHeadSize);
 }
 
 /** Client side: asks the server on `transport` to switch to SPDY. Throws `UpgradeRefusedError` if it does not. */
@@ -101,7 +107,7 @@ export async function requestUpgrade(transport: Transport, options: UpgradeReque
   const reader = new PrefaceReader(transport);
   let head: HttpHead;
   try {
-    head = await readHead(reader);
+    head = await readHead(reader, options.maxHeadSize ?? DEFAULT_MAX_HEAD);
   } catch (err) {
     await reader.abandon(err);
     throw err instanceof HandshakeError && err.code === ERR_NOT_HTTP ? new UpgradeRefusedError(0, null) : err;
@@ -158,10 +164,11 @@ export async function acceptUpgrade(
   reader: PrefaceReader,
   transport: Transport,
   accepted: readonly ProtocolVersion[],
+  maxHeadSize = DEFAULT_MAX_HEAD,
 ): Promise<UpgradeResult | null> {
   let head: HttpHead;
   try {
-    head = await readHead(reader);
+    head = await readHead(reader, maxHeadSize);
   } catch (err) {
     await reader.abandon(err);
     return null;

@@ -110,7 +110,7 @@ export class SpdyClient {
   constructor(readonly session: SpdySession, options: SpdyClientOptions) {
     this.base = new URL(String(options.origin));
     this.origin = this.base.origin;
-    this.store = new PushStore(options.maxPushes ?? 32);
+    this.store = new PushStore(options.maxPushes ?? session.config.maxPushes);
     void this.acceptPushes();
   }
 

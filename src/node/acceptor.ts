@@ -129,7 +129,7 @@ export function listenAcceptor(
       start(raw, socket, transport, { remoteAddress, version: alpnVersion, via: 'alpn' });
       return;
     }
-    acceptPreface(transport, { version: preferred, upgrade: options.upgrade }).then(
+    acceptPreface(transport, { version: preferred, upgrade: options.upgrade, config: options.config }).then(
       (accepted) => {
         if (!accepted) {
           raw.destroy();

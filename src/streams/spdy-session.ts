@@ -93,6 +93,8 @@ export class SpdySession {
   readonly side: 'client' | 'server';
   /** The sans-IO session underneath, for what this API does not cover (SETTINGS, say). */
   readonly core: Session;
+  /** The session's config, resolved with the streams layer's defaults. */
+  readonly config: ResolvedConfig;
   /** Streams the peer opens or pushes, in the order they arrive. */
   readonly incoming: ReadableStream<SpdyStream>;
 
@@ -115,6 +117,7 @@ export class SpdySession {
     const coreSide = options.side === 'client' ? CLIENT : SERVER;
     this.version = checkVersion(options.version ?? PROTO_SPDY3_1);
     const config = sessionConfig(options, coreSide, this.version);
+    this.config = config;
     this.idle = new Deadline(config.timers, config.idleTimeout, () => void this.close().catch(() => {}));
     this.registry = new StreamRegistry((open) => {
       if (open > 0) this.idle.clear();
