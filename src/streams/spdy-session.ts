@@ -2,16 +2,16 @@
  * A SPDY session over any Web Streams transport: the sans-IO `Session`
  * driven by the transport's bytes, with each stream as a `SpdyStream`.
  *
- * One path per direction and no timers: frames decoded from
- * `transport.readable` go into the Session as they come, and whatever the
- * Session has to send after each event is written to `transport.writable`
- * in one chunk.
+ * One path per direction: frames decoded from `transport.readable` go into
+ * the Session as they come, and whatever the Session has to send after each
+ * event is written to `transport.writable` in one chunk. Time enters only
+ * through the timeouts (`deadline.ts`), on the host's timers from the config.
  *
  * `SpdySession` is the public API over parts with narrow interfaces: the
  * transport driver (`transport-driver.ts`: reading, writing, ending, and
  * the only caller of the Session), the streams' host (`stream-host.ts`),
  * the event bridge (`event-bridge.ts`: the Session's callbacks), the stream
- * registry and the read gate.
+ * registry, the read gate and the idle deadline.
  */
 import { CLIENT, GOAWAY_OK, PROTO_SPDY2, PROTO_SPDY3_1, SERVER, type ProtocolVersion, type Side } from '../base/constants.js';
 import { checkVersion } from '../codec/version.js';
