@@ -168,7 +168,8 @@ export function listenAcceptor(
       sniff(raw, raw, 0);
       return;
     }
-    const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, ALPNProtocols });
+    // The server's TLS options that are not about the certificate (requestCert, say) go to each socket.
+    const socket = new tls.TLSSocket(raw, { ...options.tls, isServer: true, secureContext, ALPNProtocols });
     socket.on('error', () => raw.destroy());
     socket.once('secure', () => sniff(raw, socket, npnGetVersion(socket.alpnProtocol || null)));
   });
