@@ -7,7 +7,8 @@
  */
 export type { HttpHead } from './http1.js';
 export {
-  requestUpgrade, acceptUpgrade, upgradeToken, upgradeTokenVersion, UpgradeRefusedError,
+  requestUpgrade, acceptUpgrade, upgradeToken, upgradeTokenVersion, UpgradeRefusedError, refusalResponse,
+  type UpgradeDecision, type UpgradeRefusal,
   type UpgradeRequestOptions, type UpgradeResult,
 } from './upgrade.js';
 export { acceptPreface, classifyPreface, type Accepted, type AcceptOptions, type Preface } from './accept.js';

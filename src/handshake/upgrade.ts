@@ -4,7 +4,8 @@
  * speak SPDY on the same connection from the next byte on. Bytes that follow
  * the 101 in the same read belong to SPDY and are kept.
  */
-import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
+import { concatBytes } from '../base/bytes.js';
+import { ConnectionClosedError, HandshakeError, InvalidArgumentError } from '../base/errors.js';
 import { ERR_NOT_HTTP, ERR_UPGRADE_REFUSED, PROTO_SPDY3_1, type ProtocolVersion } from '../base/constants.js';
 import { resolveConfig } from '../base/config.js';
 import { npnGetVersion } from '../codec/npn.js';
@@ -130,13 +131,57 @@ export function requestedVersion(head: HttpHead, accepted: readonly ProtocolVers
   return 0;
 }
 
-/** The 101 answer that switches to `version`. */
-export function switchingProtocolsHead(version: ProtocolVersion): Uint8Array {
+/** The 101 answer that switches to `version`, with the application's `extra` headers. */
+export function switchingProtocolsHead(version: ProtocolVersion, extra: ReadonlyArray<readonly [string, string]> = []): Uint8Array {
   return formatHead('HTTP/1.1 101 Switching Protocols', [
     ['Connection', 'Upgrade'],
     ['Upgrade', upgradeToken(version)],
+    ...checkedHeaders(extra),
   ]);
 }
+
+/** A refusal of the Upgrade, as the application words it: status, headers and a text body. */
+export function refusalResponse(refusal: UpgradeRefusal): Uint8Array {
+  const body = new TextEncoder().encode(refusal.body ?? '');
+  const head = formatHead(`HTTP/1.1 ${refusal.status} ${statusReason(refusal.status)}`, [
+    ...checkedHeaders(refusal.headers ?? []),
+    ['Connection', 'close'],
+    ['Content-Length', String(body.length)],
+  ]);
+  return concatBytes([head, body]);
+}
+
+/** How an application answers an Upgrade request it was asked about. */
+export type UpgradeDecision =
+  /** Switch, adding these headers to the 101 (Kubernetes: `X-Stream-Protocol-Version`). */
+  | { readonly headers?: ReadonlyArray<readonly [string, string]> }
+  /** Do not switch: answer with this instead and close. */
+  | { readonly refuse: UpgradeRefusal };
+
+/** An answer that refuses an Upgrade (Kubernetes: 403 with `X-Accepted-Stream-Protocol-Versions`). */
+export interface UpgradeRefusal {
+  /** An HTTP status from 400 to 599. */
+  readonly status: number;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+  readonly body?: string;
+}
+
+/** Header lines the application adds: no line breaks may smuggle in more. */
+function checkedHeaders(headers: ReadonlyArray<readonly [string, string]>): ReadonlyArray<readonly [string, string]> {
+  for (const [name, value] of headers) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n]/.test(value)) {
+      throw new InvalidArgumentError(`not a valid HTTP header: ${JSON.stringify(name)}`);
+    }
+  }
+  return headers;
+}
+
+const statusReason = (status: number): string => {
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new InvalidArgumentError(`a refusal's status is from 400 to 599, not ${String(status)}`);
+  }
+  return status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : 'Refused';
+};
 
 /** The answer to an HTTP/1.1 request that does not ask for SPDY. */
 export function upgradeRequiredResponse(version: ProtocolVersion): Uint8Array {

@@ -8,7 +8,9 @@ import type { Duplex } from 'node:stream';
 import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, type ProtocolVersion } from '../../base/constants.js';
 import type { SpdyConfig } from '../../base/config.js';
 import { PrefaceReader } from '../../handshake/preface.js';
-import { switchingProtocolsHead, upgradeRequiredResponse, upgradeTokenVersion } from '../../handshake/upgrade.js';
+import {
+  refusalResponse, switchingProtocolsHead, upgradeRequiredResponse, upgradeTokenVersion, type UpgradeDecision,
+} from '../../handshake/upgrade.js';
 import { SpdySession } from '../../streams/spdy-session.js';
 import { socketToWeb } from '../socket-stream.js';
 
@@ -17,6 +19,14 @@ export interface NodeUpgradeOptions {
   /** Versions accepted, most preferred first. Default all three, 3.1 first. */
   versions?: readonly ProtocolVersion[];
   config?: SpdyConfig;
+  /**
+   * Asked about each request that asks for a SPDY version we accept: return
+   * headers to add to the 101 (Kubernetes: the chosen
+   * `X-Stream-Protocol-Version`), or a refusal to answer instead (Kubernetes:
+   * 403 with `X-Accepted-Stream-Protocol-Versions`). Default: switch, with no
+   * headers added.
+   */
+  decide?: (req: IncomingMessage, version: ProtocolVersion) => UpgradeDecision;
 }
 
 /**
@@ -24,7 +34,8 @@ export interface NodeUpgradeOptions {
  * a SPDY version we accept, answers `101 Switching Protocols` and returns a
  * server `SpdySession` on the socket (`head`, bytes already read past the
  * request, goes to the session first). Otherwise answers `426 Upgrade
- * Required`, ends the socket and returns null.
+ * Required`, ends the socket and returns null. `options.decide` may add
+ * headers to the 101 or refuse the request with its own answer (then null).
  */
 export function acceptNodeUpgrade(
   req: IncomingMessage,
@@ -42,7 +53,12 @@ export function acceptNodeUpgrade(
     socket.end(upgradeRequiredResponse(accepted[0] ?? PROTO_SPDY3_1));
     return null;
   }
-  socket.write(switchingProtocolsHead(asked));
+  const decision = options.decide?.(req, asked) ?? {};
+  if ('refuse' in decision) {
+    socket.end(refusalResponse(decision.refuse));
+    return null;
+  }
+  socket.write(switchingProtocolsHead(asked, decision.headers));
   const transport = new PrefaceReader(socketToWeb(socket), head).release();
   return new SpdySession(transport, { side: 'server', version: asked, config: options.config });
 }
