@@ -3,6 +3,7 @@
  * options, values attached (`-m3`, `--data=f`) or separate (`-m 3`), and
  * option names such as `-3.1` that `node:util`'s parser cannot express.
  */
+import { InvalidArgumentError } from '../base/errors.js';
 
 /** One option: its spellings, and whether it takes a value (repeatable: a list). */
 export interface OptionSpec {
@@ -19,10 +20,8 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
 }
 
-/** A command line that does not fit the options. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** A command line that does not fit the options: an invalid argument, as the library's own are. */
+export class UsageError extends InvalidArgumentError {}
 
 export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
   const byName = new Map<string, OptionSpec>();
