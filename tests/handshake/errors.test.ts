@@ -14,6 +14,7 @@ import { createMemoryTransportPair } from '../../src/streams/memory-transport.js
 import { dial } from '../../src/node/dial.js';
 import { rejectionOf } from '../streams/session-pair.js';
 import { serve } from '../../src/node/http/serve.js';
+import { dialKube } from '../../src/node/kubernetes/dial.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -59,6 +60,8 @@ test('a server that answers the Upgrade with something not HTTP refuses it: Upgr
 test('bad arguments to the Node adapters are InvalidArgumentErrors', async () => {
   assert.instance(await rejectionOf(dial(new URL('ftp://example.test/'))), InvalidArgumentError);
   assert.throws(() => serve({ port: 0 } as never, () => new Response('x')), (e: unknown) => e instanceof InvalidArgumentError);
+  const kube = await rejectionOf(Promise.resolve().then(() => dialKube(new URL('ftp://example.test'), { server: 'ftp://example.test', namespace: 'n', pod: 'p' } as never)));
+  assert.instance(kube, InvalidArgumentError);
 });
 
 test.run();

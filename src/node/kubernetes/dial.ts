@@ -9,6 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { Transport } from '../../streams/transport.js';
 import type { KubeTarget } from '../../kubernetes/target.js';
 import { socketToWeb } from '../socket-stream.js';
+import { InvalidArgumentError } from '../../base/errors.js';
 
 const pemOf = (v: string | Uint8Array | undefined): string | Buffer | undefined =>
   v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v);
@@ -36,7 +37,7 @@ function settle(socket: Socket, event: 'connect' | 'secureConnect', signal?: Abo
 export async function dialKube(server: URL, target: KubeTarget): Promise<Transport> {
   const host = server.hostname.replace(/^\[(.*)\]$/, '$1');
   const tls = server.protocol === 'https:';
-  if (!tls && server.protocol !== 'http:') throw new TypeError(`unsupported API server scheme ${server.protocol}`);
+  if (!tls && server.protocol !== 'http:') throw new InvalidArgumentError(`unsupported API server scheme ${server.protocol}`);
   const port = server.port ? Number(server.port) : tls ? 443 : 80;
   let socket: Socket;
   if (tls) {
