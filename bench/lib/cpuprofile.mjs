@@ -37,3 +37,27 @@ export function selfTimes(path) {
   const sorted = (m) => [...m].sort((a, b) => b[1] - a[1]);
   return { total, functions: sorted(fns), files: sorted(files) };
 }
+
+/**
+ * Who calls the functions named `name`: their total time (self and below)
+ * in ms by chain of `depth` callers, the largest first.
+ */
+export function callers(path, name, depth = 3) {
+  const profile = JSON.parse(readFileSync(path, 'utf8'));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const inclusive = (id) => (self.get(id) ?? 0) + (byId.get(id).children ?? []).reduce((sum, c) => sum + inclusive(c), 0);
+  const frame = ({ functionName, url, lineNumber }) => `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`;
+  const chains = new Map();
+  for (const n of profile.nodes) {
+    if (n.callFrame.functionName !== name) continue;
+    const chain = [];
+    for (let id = parent.get(n.id), d = 0; id !== undefined && d < depth; id = parent.get(id), d++) chain.push(frame(byId.get(id).callFrame));
+    const key = chain.join(' <- ');
+    chains.set(key, (chains.get(key) ?? 0) + inclusive(n.id) / 1000);
+  }
+  return [...chains].sort((a, b) => b[1] - a[1]);
+}
