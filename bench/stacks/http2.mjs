@@ -2,8 +2,9 @@
 // windows as every other stack, and room in its session memory for them.
 import http2 from 'node:http2';
 import { once } from 'node:events';
-import { HOST, WINDOW, route, small } from '../lib/settings.mjs';
-import { timedBytes, timedRequests, writeNode } from '../lib/load.mjs';
+import { HOST, WINDOW } from '../lib/settings.mjs';
+import { timedBytes, timedRequests } from '../lib/load.mjs';
+import { listenLoopback, sendBody } from '../lib/node-server.mjs';
 
 const settings = { initialWindowSize: WINDOW };
 const maxSessionMemory = 256;
@@ -14,14 +15,10 @@ export const server = {
     srv.on('session', (s) => s.setLocalWindowSize(WINDOW));
     srv.on('stream', (stream, headers) => {
       stream.on('error', () => {});
-      const { kind, bytes } = route(headers[':path']);
       stream.respond({ ':status': 200 });
-      if (kind === 'bulk') writeNode(stream, bytes);
-      else stream.end(small);
+      sendBody(stream, headers[':path']);
     });
-    srv.listen(0, HOST);
-    await once(srv, 'listening');
-    return srv.address().port;
+    return listenLoopback(srv);
   },
 };
 

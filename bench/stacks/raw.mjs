@@ -5,6 +5,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { HOST, SMALL } from '../lib/settings.mjs';
 import { writeNode } from '../lib/load.mjs';
+import { listenLoopback } from '../lib/node-server.mjs';
 
 function onConnection(socket) {
   socket.setNoDelay(true);
@@ -25,11 +26,8 @@ function onConnection(socket) {
 }
 
 export const server = {
-  async listen() {
-    const srv = net.createServer(onConnection);
-    srv.listen(0, HOST);
-    await once(srv, 'listening');
-    return srv.address().port;
+  listen() {
+    return listenLoopback(net.createServer(onConnection));
   },
 };
 

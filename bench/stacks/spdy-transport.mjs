@@ -3,8 +3,9 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { once } from 'node:events';
-import { HOST, WINDOW, route, small } from '../lib/settings.mjs';
-import { timedBytes, timedRequests, writeNode } from '../lib/load.mjs';
+import { HOST, WINDOW } from '../lib/settings.mjs';
+import { timedBytes, timedRequests } from '../lib/load.mjs';
+import { listenLoopback, sendBody } from '../lib/node-server.mjs';
 
 const transport = createRequire(import.meta.url)('spdy-transport');
 
@@ -20,15 +21,11 @@ export const server = {
       conn.on('stream', (stream) => {
         stream.on('error', () => {});
         stream.resume();
-        const { kind, bytes } = route(stream.path);
         stream.respond(200, {});
-        if (kind === 'bulk') writeNode(stream, bytes);
-        else stream.end(small);
+        sendBody(stream, stream.path);
       });
     });
-    srv.listen(0, HOST);
-    await once(srv, 'listening');
-    return srv.address().port;
+    return listenLoopback(srv);
   },
 };
 
