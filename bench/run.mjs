@@ -1,0 +1,60 @@
+// The benchmark runner: `npm run bench -- [--quick] [--rounds N] [case ...]`.
+// Cases: bulk, requests, memory (the default set), micro (bench/codec.mjs and
+// bench/streams.mjs), profile (bench/profile.mjs, CPU profiles of our ends).
+// Needs a build (`npm run bench` builds first). Figures are indicative on a
+// shared machine; the ratios of one run are what count.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { machineLine } from './lib/machine.mjs';
+import { measure, startStacks } from './throughput.mjs';
+import { runMemory } from './memory.mjs';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const roundsAt = argv.indexOf('--rounds');
+const cases = argv.filter((a, i) => !a.startsWith('--') && i !== roundsAt + 1);
+const want = (name) => (cases.length === 0 ? ['bulk', 'requests', 'memory'] : cases).includes(name);
+const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 3 : 7;
+
+const sizes = quick
+  ? { bulk: 32 << 20, requests: 1000, idle: 1000 }
+  : { bulk: 128 << 20, requests: 5000, idle: 5000 };
+const IN_FLIGHT = 100;
+
+const started = performance.now();
+console.log(machineLine());
+console.log('cleartext SPDY/3.1 (h2c for node:http2), TCP loopback, client and server in their own processes, 16 MiB windows');
+
+if (want('bulk') || want('requests')) {
+  const pairs = await startStacks();
+  try {
+    if (want('bulk')) {
+      await measure(pairs, {
+        title: `bulk: ${sizes.bulk >> 20} MiB on one stream`, caseName: 'bulk',
+        cmd: 'bulk', args: [sizes.bulk], rounds,
+      });
+    }
+    if (want('requests')) {
+      await measure(pairs, {
+        title: `requests: ${sizes.requests} GETs of 100 B, ${IN_FLIGHT} in flight, one session`, caseName: 'requests',
+        cmd: 'requests', args: [sizes.requests, IN_FLIGHT], rounds,
+      });
+    }
+  } finally {
+    await Promise.all(pairs.map((p) => p.stop()));
+  }
+}
+
+if (want('memory')) await runMemory({ idle: sizes.idle, concurrent: 10000, stallBytes: 256 << 20 });
+
+const script = (name) => fileURLToPath(new URL(name, import.meta.url));
+if (want('micro')) {
+  for (const [file, args] of [['codec.mjs', []], ['streams.mjs', quick ? ['32', '3'] : []]]) {
+    console.log(`\n${file}`);
+    spawnSync(process.execPath, [script(file), ...args], { stdio: 'inherit' });
+  }
+}
+if (want('profile')) {
+  spawnSync(process.execPath, [script('profile.mjs'), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+}
+console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`);

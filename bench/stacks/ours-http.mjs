@@ -1,0 +1,39 @@
+// Ours through the HTTP layer: `connect().fetch()` against `serve()`, in
+// cleartext SPDY/3.1 with 16 MiB windows.
+import { connect, serve } from '../../dist/esm/node/index.js';
+import { HOST, oursConfig, route, small } from '../lib/settings.mjs';
+import { bodyOf, drain, timedBytes, timedRequests } from '../lib/load.mjs';
+
+export const server = {
+  async listen() {
+    const srv = serve({ plain: true, hostname: HOST, port: 0, config: oursConfig }, (req) => {
+      const { kind, bytes } = route(new URL(req.url).pathname);
+      return new Response(kind === 'bulk' ? bodyOf(bytes) : small);
+    });
+    await srv.ready;
+    return srv.port;
+  },
+};
+
+const origin = (port) => `http://${HOST}:${port}`;
+
+async function get(client, path) {
+  const res = await client.fetch(path);
+  return drain(res.body);
+}
+
+export const client = {
+  async bulk(port, bytes) {
+    const c = await connect(origin(port), { config: oursConfig });
+    const ms = await timedBytes(bytes, () => get(c, `/bulk/${bytes}`));
+    await c.close();
+    return ms;
+  },
+
+  async requests(port, n, inFlight) {
+    const c = await connect(origin(port), { config: oursConfig });
+    const ms = await timedRequests(n, inFlight, () => get(c, '/small'));
+    await c.close();
+    return ms;
+  },
+};

@@ -1,0 +1,80 @@
+// Ours through the streams layer: a SpdySession on each end over
+// `socketToWeb` (listenSessions / connectSession), cleartext SPDY/3.1,
+// 16 MiB windows. The server also answers the memory cases' paths
+// (see lib/settings.mjs `route`).
+import { connectSession, listenSessions } from '../../dist/esm/node/index.js';
+import { HOST, getNv, heapUsed, oursConfig, route, small } from '../lib/settings.mjs';
+import { drain, timedBytes, timedRequests, writeWeb } from '../lib/load.mjs';
+
+const OK = [[':status', '200'], [':version', 'HTTP/1.1']];
+// Bytes the last /stall stream has had taken by the session so far.
+let stallSent = 0;
+
+async function respondWith(stream, body) {
+  await stream.respond(OK);
+  const w = stream.writable.getWriter();
+  await w.write(body);
+  await w.close();
+}
+
+async function answer(stream) {
+  const nv = await stream.headers;
+  const { kind, bytes } = route(nv.find(([k]) => k === ':path')[1]);
+  if (kind === 'bulk') {
+    await stream.respond(OK);
+    return writeWeb(stream.writable, bytes);
+  }
+  if (kind === 'stall') {
+    stallSent = 0;
+    await stream.respond(OK);
+    return writeWeb(stream.writable, bytes, (n) => { stallSent += n; });
+  }
+  if (kind === 'idle') return stream.respond(OK);
+  if (kind === 'heap') return respondWith(stream, new TextEncoder().encode(String(heapUsed())));
+  if (kind === 'stats') return respondWith(stream, new TextEncoder().encode(String(stallSent)));
+  return respondWith(stream, small);
+}
+
+/** A server of SpdySessions with `config`, answering every path of `route`. */
+export function sessionServer(config) {
+  return {
+    async listen() {
+      const srv = listenSessions({ plain: true, host: HOST, port: 0, config }, async (session) => {
+        try {
+          for await (const stream of session.incoming) answer(stream).catch(() => {});
+        } catch {
+          // A session that fails ends only itself.
+        }
+      });
+      await srv.ready;
+      return srv.port;
+    },
+  };
+}
+
+/** A client SpdySession with `config` to the local server on `port`. */
+export const dialSession = (port, config) => connectSession({ host: HOST, port, plain: true, config });
+
+/** GETs `path` on `session`; resolves with the body's length. */
+export async function get(session, path) {
+  const stream = await session.openStream({ headers: getNv(path), endStream: true });
+  return drain(stream.readable);
+}
+
+export const server = sessionServer(oursConfig);
+
+export const client = {
+  async bulk(port, bytes) {
+    const s = await dialSession(port, oursConfig);
+    const ms = await timedBytes(bytes, () => get(s, `/bulk/${bytes}`));
+    await s.close();
+    return ms;
+  },
+
+  async requests(port, n, inFlight) {
+    const s = await dialSession(port, oursConfig);
+    const ms = await timedRequests(n, inFlight, () => get(s, '/small'));
+    await s.close();
+    return ms;
+  },
+};

@@ -1,0 +1,64 @@
+// The end-to-end throughput cases: each stack's client and server in their
+// own processes over TCP loopback, rounds alternated (the order rotates every
+// round, the first round is a warm-up), medians and per-round ratios printed.
+//   bulk:     one GET whose answer is BULK bytes on one stream
+//   requests: N GETs of 100 B on one session, IN_FLIGHT at a time
+import { startPair } from './lib/peers.mjs';
+import { fmtMs, fmtX, median, speedRatio } from './lib/stats.mjs';
+
+export const STACKS = {
+  'ours-session': 'ours: SpdySession',
+  'ours-http': 'ours: connect().fetch / serve()',
+  'spdy-transport': 'spdy-transport 3.0.0',
+  http2: 'node:http2',
+  raw: 'raw TCP socket (the limit)',
+};
+
+// [a, b, target]: a's speed over b's, and the least the issue asks for.
+const RATIOS = [
+  ['ours-session', 'spdy-transport'],
+  ['ours-session', 'http2'],
+  ['ours-http', 'spdy-transport'],
+  ['ours-http', 'http2'],
+  ['ours-http', 'ours-session'],
+  ['ours-session', 'raw'],
+];
+const TARGETS = {
+  bulk: { 'ours-session/spdy-transport': 2, 'ours-session/http2': 1, 'ours-http/spdy-transport': 2, 'ours-http/http2': 1, 'ours-http/ours-session': 0.8 },
+  requests: { 'ours-session/spdy-transport': 3, 'ours-session/http2': 1, 'ours-http/spdy-transport': 3, 'ours-http/http2': 1, 'ours-http/ours-session': 0.8 },
+};
+
+/** Starts every stack's pair of processes. */
+export async function startStacks(names = Object.keys(STACKS)) {
+  const pairs = [];
+  for (const name of names) pairs.push(await startPair(name));
+  return pairs;
+}
+
+/**
+ * Runs `cmd(...args)` on every pair for `rounds` rounds after a warm-up,
+ * rotating the order; prints medians and ratios; returns ms per stack.
+ */
+export async function measure(pairs, { title, caseName, cmd, args, rounds, skip = [] }) {
+  const used = pairs.filter((p) => !skip.includes(p.stack));
+  const runs = Object.fromEntries(used.map((p) => [p.stack, []]));
+  for (let round = -1; round < rounds; round++) {
+    const shift = Math.max(round, 0);
+    for (let i = 0; i < used.length; i++) {
+      const p = used[(i + shift) % used.length];
+      const ms = await p.run(cmd, ...args);
+      if (round >= 0) runs[p.stack].push(ms);
+    }
+  }
+  console.log(`\n${title}; medians of ${rounds} rounds after a warm-up`);
+  for (const p of used) console.log(`  ${STACKS[p.stack].padEnd(36)} ${fmtMs(median(runs[p.stack]))}`);
+  console.log('  speed ratios (median of per-round ratios; > 1: the first is faster)');
+  for (const [a, b] of RATIOS) {
+    if (!runs[a] || !runs[b]) continue;
+    const x = speedRatio(runs[a], runs[b]);
+    const target = TARGETS[caseName]?.[`${a}/${b}`];
+    const verdict = target === undefined ? '' : `  target >= ${target}: ${x >= target ? 'met' : 'NOT met'}`;
+    console.log(`  ${`${a} / ${b}`.padEnd(36)} ${fmtX(x).padStart(9)}${verdict}`);
+  }
+  return runs;
+}
