@@ -12,7 +12,8 @@ import {
 } from '../../src/index.js';
 import { REQUEST, RESPONSE, bodyProvider, bytes } from '../session/harness.js';
 import { iterate } from '../streams/session-pair.js';
-import { assertHealthySessionPair, assertHealthySpdySessions, concatBytes } from './hostile-peer.js';
+import { concatBytes } from '../../src/base/bytes.js';
+import { assertHealthySessionPair, assertHealthySpdySessions } from './hostile-peer.js';
 import { prng } from '../fuzz/prng.js';
 
 const SEED = 0x5eed5;

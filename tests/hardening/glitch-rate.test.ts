@@ -14,8 +14,9 @@ import {
 } from '../../src/index.js';
 import { REQUEST, RESPONSE, RawPeer, bodyProvider, bytes } from '../session/harness.js';
 import { rejectionOf } from '../streams/session-pair.js';
+import { concatBytes } from '../../src/base/bytes.js';
 import {
-  ManualClock, assertHealthySessionPair, assertHealthySpdySessions, concatBytes, goaways, hostileTransportPeer,
+  ManualClock, assertHealthySessionPair, assertHealthySpdySessions, goaways, hostileTransportPeer,
 } from './hostile-peer.js';
 
 /** A server Session on a clock that stands still, its peer a raw client. */

@@ -1,6 +1,7 @@
 // What the hardening tests share: a clock they move by hand, a raw peer
 // that writes crafted frames at a SpdySession over the in-memory transport,
 // and the check that another session in the same process still works.
+import { concatBytes } from '../../src/base/bytes.js';
 import * as assert from 'uvu/assert';
 import {
   CLIENT, FrameDecoder, FrameEncoder, GOAWAY, PROTO_SPDY3_1, SERVER, SpdySession, createMemoryTransportPair,
@@ -66,16 +67,6 @@ export function hostileTransportPeer(
     /** Writes frames without waiting for the transport to accept them. */
     send: (...inits: FrameInit[]): Promise<void> => writer.write(concatBytes(inits.map((f) => encoder.encode(f)))),
   };
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
 }
 
 /** A fresh pair of sans-IO sessions completes a request with a body: the process is fine. */

@@ -15,7 +15,8 @@ import {
 import { SpdyClient, SpdyFetchError } from '../../src/http/client.js';
 import { RESPONSE } from '../session/harness.js';
 import { rejectionOf, tick } from '../streams/session-pair.js';
-import { assertHealthySpdySessions, concatBytes, goaways, hostileTransportPeer, statusesOf } from './hostile-peer.js';
+import { concatBytes } from '../../src/base/bytes.js';
+import { assertHealthySpdySessions, goaways, hostileTransportPeer, statusesOf } from './hostile-peer.js';
 
 const ORIGIN = 'https://hostile.test';
 const VERSIONS = [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1] as const;
