@@ -84,8 +84,19 @@ export class InboundHalf {
     if (this.head === this.queue.length) this.close();
   }
 
-  /** The stream failed: queued data is dropped and reads reject with `reason`. */
+  /**
+   * The stream failed: reads reject with `reason`, and queued data is
+   * dropped. After the peer's FIN nothing is missing, so what is queued
+   * stays readable and the readable still closes normally: a reset or a
+   * lost connection that comes after the whole body loses none of it.
+   */
   fail(reason: unknown): void {
+    if (this.ended) return;
+    this.abandon(reason);
+  }
+
+  /** Our own side gave the stream up: queued data is dropped even after the FIN. */
+  abandon(reason: unknown): void {
     if (this.done) return;
     this.done = true;
     this.drop();

@@ -138,7 +138,8 @@ export class SpdySession {
         streamsOpen: () => this.registry.size > 0,
         ended: (reason, error) => {
           this.idle.clear();
-          this.registry.failAll(reason);
+          // After a failure `incoming` errors, and the streams it still held are lost with their data.
+          this.registry.failAll(reason, error !== null);
           this.bridge.pings.failAll(reason);
           this.bridge.end(error);
         },

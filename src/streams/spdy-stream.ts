@@ -141,11 +141,17 @@ export class StreamController {
     this.closed.resolve();
   }
 
-  /** Ends everything in error: reads, writes and the promises reject with `reason`. */
-  fail(reason: unknown): void {
+  /**
+   * Ends everything in error: reads, writes and the promises reject with
+   * `reason`. A body the peer had finished stays readable unless
+   * `dropUnread` (our own reset, or a failed session whose streams may
+   * never reach the application).
+   */
+  fail(reason: unknown, dropUnread = false): void {
     if (this.done) return;
     this.done = true;
-    this.inbound.fail(reason);
+    if (dropUnread) this.inbound.abandon(reason);
+    else this.inbound.fail(reason);
     this.outbound.fail(reason);
     this.opened.reject(reason);
     this.replySent.reject(reason);
@@ -158,8 +164,11 @@ export class StreamController {
   /** Sends RST_STREAM and fails the stream locally at once. */
   reset(statusCode: number): void {
     if (this.done) return;
+    const reason = new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode });
+    // First: the Session may close the stream from inside host.reset, which keeps finished bodies.
+    this.inbound.abandon(reason);
     this.host.reset(this, statusCode);
-    this.fail(new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode }));
+    this.fail(reason, true);
   }
 }
 

@@ -264,9 +264,23 @@ export class TransportDriver {
     this.flush();
   }
 
+  /**
+   * The peer closed its side. With streams open that is an error for them;
+   * for the session it is a clean end when a GOAWAY OK went either way
+   * first, since the ending was announced: kubectl, for one, drops the
+   * connection right after its GOAWAY with its stdin stream never finished.
+   */
   private onInputEnd(): void {
     if (this.phaseNow === 'closed') return;
-    this.finish(this.hooks.streamsOpen() ? new EOFError('the peer closed the connection with streams open') : this.goawayError());
+    const ending = this.goawayError();
+    if (!this.hooks.streamsOpen()) {
+      this.finish(ending);
+      return;
+    }
+    const eof = new EOFError('the peer closed the connection with streams open');
+    const announced = ending === null && (this.peerGoaway !== null || this.core.goawayState.sent || this.phaseNow === 'closing');
+    if (announced) this.finish(null, false, eof);
+    else this.finish(eof);
   }
 
   private onInputError(reason: unknown): void {
@@ -397,13 +411,14 @@ export class TransportDriver {
   /**
    * Ends the session: `error` null for a clean end. The transport is closed
    * after what was written reaches it (GOAWAY included), or aborted when
-   * `abortTransport` (the transport failed, or `destroy()`).
+   * `abortTransport` (the transport failed, or `destroy()`). Streams still
+   * open fail with `streamReason`, by default the error itself.
    */
-  finish(error: unknown, abortTransport = false): void {
+  finish(error: unknown, abortTransport = false, streamReason?: unknown): void {
     if (this.phaseNow === 'closed') return;
     this.phaseNow = 'closed';
     this.queued.length = 0;
-    const reason = error ?? new StreamClosedError('the session is closed');
+    const reason = streamReason ?? error ?? new StreamClosedError('the session is closed');
     this.frameDeadline.clear();
     this.hooks.ended(reason, error);
     this.gate.open();
