@@ -5,7 +5,7 @@
  * the transport takes bytes; so a slow path holds `write()` pending and the
  * memory held is the writable's high-water mark. DATA payloads are views of
  * the chunk, not copies: the chunk is not done with until its last frame is
- * sent.
+ * sent, and, over a transport that writes them uncopied, written.
  */
 import { WritableStream } from '../base/web-streams.js';
 import { ERR_DEFERRED, READ_EOF } from '../base/constants.js';
@@ -104,13 +104,15 @@ export class OutboundHalf {
 
   /**
    * A DATA frame of this stream went out. The session sends each frame
-   * before it reads the next, so it is the one read last.
+   * before it reads the next, so it is the one read last. Returns what
+   * settles the chunk's `write()`, for the caller to run once the transport
+   * is done with the chunk's bytes; null if the chunk has more to send.
    */
-  dataSent(): void {
+  dataSent(): ((error?: unknown) => void) | null {
     const p = this.unsent;
-    if (p === null) return;
+    if (p === null) return null;
     this.unsent = null;
-    p.resolve();
+    return (error) => (error === undefined ? p.resolve() : p.reject(error));
   }
 
   /** The FIN went out: `close()` resolves. */

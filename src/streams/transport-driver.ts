@@ -78,6 +78,8 @@ export class TransportDriver {
 
   // Outbound bytes of the current flush, and those the transport has not accepted.
   private out: Uint8Array[] = [];
+  /** What waits for the current flush to be written (see `whenWritten`). */
+  private afterWrite: Array<(error?: unknown) => void> = [];
   private outBytes = 0;
   private inFlight = 0;
   private blocked = false;
@@ -364,22 +366,41 @@ export class TransportDriver {
     }
   }
 
+  /**
+   * Runs `settle` once the bytes of this flush are written: at once when
+   * they are copied for the transport, after its gathered write when they
+   * go out uncopied (the DATA payloads are views of the application's chunks).
+   */
+  whenWritten(settle: (error?: unknown) => void): void {
+    if (this.transport.writev) this.afterWrite.push(settle);
+    else settle();
+  }
+
   private writeOut(): void {
     if (this.outBytes === 0) return;
     const n = this.outBytes;
-    const chunk = this.out.length === 1 ? this.out[0]! : concatBytes(this.out);
+    const parts = this.out;
+    const settle = this.afterWrite;
     this.out = [];
+    this.afterWrite = [];
     this.outBytes = 0;
     this.inFlight += n;
-    this.writer.write(chunk).then(
+    const written = this.transport.writev
+      ? this.transport.writev(parts)
+      : this.writer.write(parts.length === 1 ? parts[0]! : concatBytes(parts));
+    written.then(
       () => {
+        for (const s of settle) s();
         this.inFlight -= n;
         if (this.blocked && this.inFlight < this.options.writeBufferSize) {
           this.blocked = false;
           this.flush();
         }
       },
-      (err) => this.finish(err, true),
+      (err) => {
+        for (const s of settle) s(err);
+        this.finish(err, true);
+      },
     );
   }
 
