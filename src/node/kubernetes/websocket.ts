@@ -60,13 +60,20 @@ function refusalOf(res: IncomingMessage): Promise<KubeError> {
   });
 }
 
-/** Opens the WebSocket with `ws`: credentials as headers, the target's TLS settings. */
+/**
+ * Opens the WebSocket with `ws`: credentials as headers, the target's TLS
+ * settings. `SPDY/3.1+portforward.k8s.io` is not a valid subprotocol to
+ * `ws` (a `/` may not appear in an HTTP token, RFC 6455 section 4.1), and
+ * Go's WebSocket servers and clients do not check: so the offer is sent as
+ * a plain header, and the server's choice is read, and taken out of the
+ * answer, before `ws` looks for a subprotocol it did not offer.
+ */
 function openWithWs(WebSocketClass: WsConstructor, url: URL, protocols: readonly string[], target: KubeTarget): ReturnType<KubeWebSocketFactory> {
   const ca = pemOf(target.ca);
   const cert = pemOf(target.cert);
   const key = pemOf(target.key);
-  const socket = new WebSocketClass(url.href, [...protocols], {
-    headers: Object.fromEntries(authHeaders(target)),
+  const socket = new WebSocketClass(url.href, [], {
+    headers: { ...Object.fromEntries(authHeaders(target)), 'Sec-WebSocket-Protocol': protocols.join(', ') },
     // SPDY compresses its own headers; its DATA is the application's.
     perMessageDeflate: false,
     followRedirects: false,
@@ -76,6 +83,8 @@ function openWithWs(WebSocketClass: WsConstructor, url: URL, protocols: readonly
     ...(cert !== undefined ? { cert } : {}),
     ...(key !== undefined ? { key } : {}),
   });
+  let chosen = '';
+  Object.defineProperty(socket, 'protocol', { get: () => chosen, configurable: true });
   let refuse!: (err: KubeError) => void;
   const refused = new Promise<never>((_, reject) => {
     refuse = reject;
@@ -89,13 +98,16 @@ function openWithWs(WebSocketClass: WsConstructor, url: URL, protocols: readonly
     });
   });
   socket.on('upgrade', (res) => {
-    // `ws` fails a 101 that names no protocol with a bare error: say what happened first.
-    const chosen = res.headers['sec-websocket-protocol'];
-    if (chosen === undefined || !protocols.includes(chosen)) {
+    const header = res.headers['sec-websocket-protocol'];
+    delete res.headers['sec-websocket-protocol'];
+    chosen = typeof header === 'string' ? header.trim() : '';
+    if (!protocols.includes(chosen)) {
       refuse(new KubeError(
-        `the server chose the WebSocket subprotocol ${JSON.stringify(chosen ?? '')}, not one of ${protocols.join(', ')}: it does not tunnel port-forward over WebSocket`,
+        `the server chose the WebSocket subprotocol ${JSON.stringify(chosen)}, not one of ${protocols.join(', ')}: it does not tunnel port-forward over WebSocket`,
         { status: 101 },
       ));
+      // Closed from this listener, `ws` goes no further with the handshake.
+      socket.terminate();
     }
   });
   // Errors reach the transport through `onerror`; this listener keeps `ws` from throwing them.
