@@ -2,8 +2,9 @@
  * Port-forward with its SPDY/3.1 session carried in WebSocket binary
  * messages (subprotocol `SPDY/3.1+portforward.k8s.io`), as kubectl 1.31
  * and up speak it to the API server. The WebSocket is opened by the
- * target's `webSocket` factory: the global `WebSocket` by default, which is
- * what makes port-forward work from a browser.
+ * target's `webSocket` factory: the global `WebSocket` by default, which
+ * runs in a browser, though a browser will not offer the API server's
+ * subprotocol name (see `KubePortForwardOptions.webSocketProtocol`).
  */
 import { PROTO_SPDY3_1 } from '../base/constants.js';
 import { InvalidArgumentError } from '../base/errors.js';
@@ -32,7 +33,9 @@ export function kubeWebSocketUrl(target: KubeTarget, sub: 'portforward', query: 
 /**
  * The runtime's own `WebSocket` (browsers, Deno, Bun, Node 22 and up). It
  * cannot send headers, so a token goes as a subprotocol; TLS is the
- * runtime's (the target's `ca`, `cert` and `key` are not used).
+ * runtime's (the target's `ca`, `cert` and `key` are not used). It throws
+ * `InvalidArgumentError` for a subprotocol the runtime refuses, which the
+ * API server's `SPDY/3.1+portforward.k8s.io` is.
  */
 export const globalWebSocketFactory: KubeWebSocketFactory = (url, protocols, target) => {
   const WebSocketClass = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -40,7 +43,16 @@ export const globalWebSocketFactory: KubeWebSocketFactory = (url, protocols, tar
     throw new InvalidArgumentError('this runtime has no WebSocket: pass target.webSocket (in Node, install the ws package)');
   }
   const offered = target.token ? [...protocols, bearerTokenProtocol(target.token)] : [...protocols];
-  return { socket: new WebSocketClass(url.href, offered) };
+  try {
+    return { socket: new WebSocketClass(url.href, offered) };
+  } catch (err) {
+    // A SyntaxError: the standard WebSocket takes HTTP tokens only, and `/` is not one.
+    throw new InvalidArgumentError(
+      `this runtime's WebSocket refuses the subprotocols ${offered.map((p) => JSON.stringify(p)).join(', ')}, ` +
+      `as it allows no '/' in one: use the ws package (Node), or a proxy that accepts the tunnel under another name (options.webSocketProtocol)`,
+      { cause: err },
+    );
+  }
 };
 
 /** Waits for the socket to open, turning each way it can fail into a `KubeError`. */
@@ -68,20 +80,22 @@ async function whenOpen(opening: KubeWebSocketOpening, opened: Promise<void>, ur
 
 /**
  * Opens a port-forward session to the target's pod over a WebSocket with
- * subprotocol `SPDY/3.1+portforward.k8s.io`. Rejects with `KubeError` when
+ * subprotocol `SPDY/3.1+portforward.k8s.io` (or `options.webSocketProtocol`).
+ * Rejects with `KubeError` when
  * the handshake fails (with the HTTP status where the socket can see it)
  * or the server chooses another subprotocol.
  */
 export async function kubePortForwardWebSocket(target: KubeTarget, options: KubePortForwardOptions = {}): Promise<KubePortForward> {
   const url = kubeWebSocketUrl(target, 'portforward');
-  const opening = await (target.webSocket ?? globalWebSocketFactory)(url, [PORT_FORWARD_WEBSOCKET_PROTOCOL], target);
+  const tunnel = options.webSocketProtocol ?? PORT_FORWARD_WEBSOCKET_PROTOCOL;
+  const opening = await (target.webSocket ?? globalWebSocketFactory)(url, [tunnel], target);
   const { socket } = opening;
   const transport = webSocketTransport(socket, options.webSocket);
   try {
     await whenOpen(opening, transport.opened, url, target.signal);
-    if (socket.protocol !== PORT_FORWARD_WEBSOCKET_PROTOCOL) {
+    if (socket.protocol !== tunnel) {
       throw new KubeError(
-        `the server chose the WebSocket subprotocol ${JSON.stringify(socket.protocol)}, not ${PORT_FORWARD_WEBSOCKET_PROTOCOL}: it does not tunnel port-forward over WebSocket`,
+        `the server chose the WebSocket subprotocol ${JSON.stringify(socket.protocol)}, not ${tunnel}: it does not tunnel port-forward over WebSocket`,
         { status: 101 },
       );
     }

@@ -41,6 +41,14 @@ export interface KubePortForwardOptions {
   readonly transport?: KubeTransportKind;
   /** Buffer sizes of the WebSocket transport (`transport: 'websocket'` only). */
   readonly webSocket?: WebSocketTransportOptions;
+  /**
+   * The subprotocol that names the tunnel (`transport: 'websocket'` only).
+   * Default `SPDY/3.1+portforward.k8s.io`, the API server's. Browsers (and
+   * Deno's, Bun's and Node's own WebSocket) refuse that name, as a `/` may
+   * not appear in a subprotocol; a proxy of your own in front of the API
+   * server can accept the tunnel under a name they allow.
+   */
+  readonly webSocketProtocol?: string;
 }
 
 /** A port-forward session. */

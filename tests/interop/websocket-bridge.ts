@@ -37,6 +37,8 @@ export interface BridgeOptions {
   readonly kubeletPort: number;
   /** False: accept the WebSocket without choosing a subprotocol. Default true. */
   readonly chooseProtocol?: boolean;
+  /** The names the tunnel is accepted under, first offered first chosen. Default the API server's only. */
+  readonly tunnelProtocols?: readonly string[];
   /** Files served over plain HTTP: path to body and content type. */
   readonly files?: (path: string) => { body: string | Uint8Array; type: string } | null;
 }
@@ -195,7 +197,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         tcp.destroy();
         return;
       }
-      if (options.chooseProtocol !== false && protocols.includes(TUNNEL_PROTOCOL)) chosen.set(req, TUNNEL_PROTOCOL);
+      const tunnel = protocols.find((p) => (options.tunnelProtocols ?? [TUNNEL_PROTOCOL]).includes(p));
+      if (options.chooseProtocol !== false && tunnel !== undefined) chosen.set(req, tunnel);
       delete req.headers['sec-websocket-protocol'];
       wss.handleUpgrade(req, client, head, (ws) => relay(ws, tcp, answer.rest, relayed));
     });
