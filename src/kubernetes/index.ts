@@ -25,7 +25,7 @@ export { kubePortForward } from './port-forward-entry.js';
 export { kubeWebSocketUrl, globalWebSocketFactory } from './port-forward-websocket.js';
 export { PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol } from './websocket-protocols.js';
 export {
-  webSocketTransport, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions,
+  webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from './websocket-transport.js';
 export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { PING_INTERVAL_MS } from './keepalive.js';

@@ -22,7 +22,10 @@ import type { Transport } from '../streams/transport.js';
  * that the DOM's `WebSocket` (whose handlers take a `MessageEvent`) and the
  * `ws` package's both fit it.
  */
-type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'] | null;
+export type WebSocketHandler<E> = {
+  /** Receives the event. */
+  bivarianceHack(event: E): void;
+}['bivarianceHack'] | null;
 
 /**
  * The part of the standard `WebSocket` this library drives: the DOM's
@@ -39,13 +42,13 @@ export interface WebSocketLike {
   /** The subprotocol the server chose; '' for none. */
   readonly protocol: string;
   /** Called once the opening handshake is done. */
-  onopen: Handler<unknown>;
+  onopen: WebSocketHandler<unknown>;
   /** Called with each message. */
-  onmessage: Handler<{ readonly data: unknown }>;
+  onmessage: WebSocketHandler<{ readonly data: unknown }>;
   /** Called when the socket is closed. */
-  onclose: Handler<{ readonly code: number; readonly reason: string }>;
+  onclose: WebSocketHandler<{ readonly code: number; readonly reason: string }>;
   /** Called when the socket fails (a close follows). */
-  onerror: Handler<unknown>;
+  onerror: WebSocketHandler<unknown>;
   /** Sends one binary message. */
   send(data: Uint8Array): void;
   /** Starts the closing handshake. */

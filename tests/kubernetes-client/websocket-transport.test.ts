@@ -13,6 +13,11 @@ import { kubeWebSocketUrl } from '../../src/kubernetes/port-forward-websocket.js
 import { bearerTokenProtocol, BEARER_TOKEN_PROTOCOL_PREFIX } from '../../src/kubernetes/websocket-protocols.js';
 import { webSocketTransport, type WebSocketLike } from '../../src/kubernetes/websocket-transport.js';
 import { rejectionOf } from '../streams/session-pair.js';
+import type { WebSocket as WsWebSocket } from 'ws';
+
+// The two WebSocket classes the transport is written for fit its interface as they are.
+export const domSocketFits = (ws: WebSocket): WebSocketLike => ws;
+export const wsSocketFits = (ws: WsWebSocket): WebSocketLike => ws;
 
 /** A socket whose network side the test plays: what was sent, how much is buffered, when it opens and closes. */
 class ScriptedSocket implements WebSocketLike {

@@ -17,7 +17,7 @@ export {
   PING_INTERVAL_MS,
   kubeWebSocketUrl, globalWebSocketFactory,
   PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
-  webSocketTransport, type WebSocketLike, type WebSocketTransport, type WebSocketTransportOptions,
+  webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from '../../kubernetes/index.js';
 export {
   kubeExec, kubeAttach, kubePortForward, loadKubeConfig,
