@@ -65,6 +65,7 @@ function files(path: string): { body: string | Uint8Array; type: string } | null
 interface Context {
   peer: Peer;
   bridge: Bridge;
+  silentBridge: Bridge;
   echo: Server;
   echoPort: number;
 }
@@ -84,6 +85,8 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket in a browser
     ctx.peer = Peer.start(buildKubeletPeer(), [TOKEN]);
     const kubeletPort = Number((await ctx.peer.line(/^listening (\d+)$/))[1]);
     ctx.bridge = await startBridge({ kubeletPort, tunnelProtocols: ['SPDY/3.1+portforward.k8s.io', BROWSER_TUNNEL], files });
+    // One that opens the WebSocket but names no subprotocol.
+    ctx.silentBridge = await startBridge({ kubeletPort, tunnelProtocols: [BROWSER_TUNNEL], chooseProtocol: false });
     ctx.echo = createServer((s: Socket) => {
       s.on('error', () => undefined);
       s.pipe(s);
@@ -94,11 +97,12 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket in a browser
 
   test.after(async (ctx) => {
     await ctx.bridge.close();
+    await ctx.silentBridge.close();
     await ctx.peer.stop();
     await new Promise<void>((r) => ctx.echo.close(() => r()));
   });
 
-  test('the page tunnels port-forward through its WebSocket with the token as a subprotocol', async ({ bridge, peer, echoPort }) => {
+  test('the page tunnels port-forward through its WebSocket with the token as a subprotocol', async ({ bridge, silentBridge, peer, echoPort }) => {
     const { chromium } = await import('playwright-core');
     // playwright gives each launch a fresh, temporary profile.
     const browser = await chromium.launch({
@@ -114,7 +118,7 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket in a browser
         throw new Error(`the library did not load in the page: ${pageErrors.join('\n')}`);
       });
       const server = `http://127.0.0.1:${bridge.port}`;
-      const results = await page.evaluate(async ({ server, token, echoPort, tunnel }) => {
+      const results = await page.evaluate(async ({ server, silentServer, token, echoPort, tunnel }) => {
         type Lib = typeof import('../../src/kubernetes/index.js');
         const { kubePortForward, KubeError } = (globalThis as unknown as { k8s: Lib }).k8s;
         const target = { server, namespace: 'default', pod: 'web-0', token };
@@ -156,14 +160,23 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket in a browser
           () => null,
           (e: unknown) => ({ kube: e instanceof KubeError, status: (e as { status?: number }).status }),
         );
-        return { refused, echoed: n, same, connError, wrong };
-      }, { server, token: TOKEN, echoPort, tunnel: BROWSER_TUNNEL });
+
+        // A server that opens the WebSocket without choosing the tunnel's subprotocol.
+        const unchosen = await kubePortForward({ ...target, server: silentServer }, { transport: 'websocket', webSocketProtocol: tunnel }).then(
+          () => null,
+          (e: unknown) => ({ kube: e instanceof KubeError, status: (e as { status?: number }).status }),
+        );
+        return { refused, echoed: n, same, connError, wrong, unchosen };
+      }, { server, silentServer: `http://127.0.0.1:${silentBridge.port}`, token: TOKEN, echoPort, tunnel: BROWSER_TUNNEL });
 
       assert.equal(results.refused, { code: ERR_INVALID_ARGUMENT, name: 'InvalidArgumentError', cause: 'SyntaxError' });
       assert.is(results.echoed, 4 * 1024 * 1024);
       assert.ok(results.same, 'the echo matches what was sent');
       assert.is(results.connError, null);
       assert.equal(results.wrong, { kube: true, status: 0 });
+      // Chromium itself fails a handshake whose answer names none of the offered subprotocols.
+      assert.equal(results.unchosen, { kube: true, status: 0 });
+      assert.is(silentBridge.requests.length, 1);
       assert.equal(pageErrors, []);
 
       // What the bridge saw of the two handshakes that reached it.
