@@ -9,6 +9,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERR_CONNECTION_CLOSED, ERR_NOMEM } from '../../src/base/constants.js';
 import { ConnectionClosedError } from '../../src/base/errors.js';
+import { KubeError } from '../../src/kubernetes/errors.js';
+import { kubePortForward } from '../../src/kubernetes/port-forward-entry.js';
 import { kubeWebSocketUrl } from '../../src/kubernetes/port-forward-websocket.js';
 import { bearerTokenProtocol, BEARER_TOKEN_PROTOCOL_PREFIX } from '../../src/kubernetes/websocket-protocols.js';
 import { webSocketTransport, type WebSocketLike } from '../../src/kubernetes/websocket-transport.js';
@@ -205,6 +207,27 @@ test('the WebSocket URL keeps the server path and takes ws: or wss:', () => {
   assert.is(plain.href, 'ws://127.0.0.1:8001/api/v1/namespaces/default/pods/p/portforward');
   const tls = kubeWebSocketUrl({ server: 'https://k8s.example:6443/prefix/', namespace: 'ns', pod: 'p' }, 'portforward');
   assert.is(tls.href, 'wss://k8s.example:6443/prefix/api/v1/namespaces/ns/pods/p/portforward');
+});
+
+test('a socket that opens with another subprotocol is a KubeError and is closed', async () => {
+  const ws = new ScriptedSocket(true);
+  const offers: string[][] = [];
+  const opening = kubePortForward({
+    server: 'https://k8s.example', pod: 'p', token: 't',
+    webSocket: (url, protocols) => {
+      assert.is(url.href, 'wss://k8s.example/api/v1/namespaces/default/pods/p/portforward');
+      offers.push([...protocols]);
+      return { socket: ws };
+    },
+  }, { transport: 'websocket' });
+  await tick();
+  ws.protocol = 'v4.channel.k8s.io';
+  ws.open();
+  const err = await rejectionOf(opening);
+  assert.instance(err, KubeError);
+  assert.is(err.status, 101);
+  assert.equal(offers, [['SPDY/3.1+portforward.k8s.io']]);
+  assert.is(ws.closedWith, 1000);
 });
 
 test.run();
