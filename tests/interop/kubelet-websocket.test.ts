@@ -125,6 +125,37 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket')) {
     await pf.close();
   });
 
+  test('a reader that stalls holds the pod\'s sender back: the WebSocket is paused, not buffered', async ({ bridge, target }) => {
+    // A "pod port" that sends 64 MiB as fast as it may.
+    const body = randomBytes(64 * 1024 * 1024);
+    const source = createServer((s: Socket) => {
+      s.on('error', () => undefined);
+      s.end(body);
+    });
+    await new Promise<void>((r) => source.listen(0, '127.0.0.1', () => r()));
+    try {
+      const pf = await kubePortForward(target, { transport: 'websocket' });
+      const conn = await pf.open((source.address() as AddressInfo).port);
+      await conn.writable.close();
+      const start = bridge.relayed.toClient;
+      await new Promise((r) => setTimeout(r, 1000));
+      const whileStalled = bridge.relayed.toClient - start;
+      // What sits in the session's queues, ours, ws's, and the sockets' buffers: far less than the whole.
+      assert.ok(whileStalled < 24 * 1024 * 1024, `${whileStalled} bytes came while nothing read`);
+      const h = createHash('sha256');
+      let n = 0;
+      for await (const chunk of conn.readable) {
+        h.update(chunk);
+        n += chunk.length;
+      }
+      assert.is(n, body.length);
+      assert.is(h.digest('hex'), createHash('sha256').update(body).digest('hex'));
+      await pf.close();
+    } finally {
+      await new Promise<void>((r) => source.close(() => r()));
+    }
+  });
+
   test('a wrong token is the kubelet\'s 401, a missing pod its 404, as KubeErrors with the status body', async ({ target }) => {
     const unauthorized = await rejectionOf(kubePortForward({ ...target, token: 'wrong' }, { transport: 'websocket' }));
     assert.instance(unauthorized, KubeError);
