@@ -7,7 +7,7 @@ export {
   KubeError, type KubeErrorOptions, type KubeStatus,
   EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, ACCEPTED_PROTOCOLS_HEADER,
   negotiateProtocol, execGeneration, type ExecProtocol,
-  type KubeTarget, type KubeDialer, type KubeSubresource,
+  type KubeTarget, type KubeDialer, type KubeSubresource, type KubeWebSocketFactory, type KubeWebSocketOpening,
   requestKubeUpgrade, type KubeUpgradeRequest, type KubeUpgraded, type ResponseHead,
   KUBE_SESSION_CONFIG, openKubeConnection, type KubeConnection,
   parseExitStatus, formatExitStatus, NON_ZERO_EXIT_CODE, type KubeExitStatus,
@@ -15,9 +15,13 @@ export {
   portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
   parseKubeConfig, type KubeConfigTarget, type KubeConfigOptions,
   PING_INTERVAL_MS,
+  kubeWebSocketUrl, globalWebSocketFactory,
+  PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
+  webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from '../../kubernetes/index.js';
 export {
   kubeExec, kubeAttach, kubePortForward, loadKubeConfig,
   type KubeListenOptions, type KubeListener, type NodeKubePortForward,
 } from './client.js';
 export { dialKube } from './dial.js';
+export { nodeWebSocketFactory } from './websocket.js';
