@@ -5,7 +5,7 @@
  */
 import { CANCEL } from '../base/constants.js';
 import type { Nv, NvInput } from '../codec/nv.js';
-import { SpdyError, StreamClosedError } from '../base/errors.js';
+import { SpdyError } from '../base/errors.js';
 import { deferred, type Deferred } from './deferred.js';
 import { InboundHalf } from './inbound-half.js';
 import { OutboundHalf, type ReadControl } from './outbound-half.js';
@@ -124,7 +124,7 @@ export class StreamController {
 
   /** Our side will send nothing (FIN submitted with a header block, or a unidirectional stream). */
   shutWrite(): void {
-    this.outbound.fail(new StreamClosedError('this side of the stream is closed'));
+    this.outbound.shut('this side of the stream is closed');
   }
 
   /** The stream closed with `statusCode` (0 = OK). */
@@ -137,7 +137,7 @@ export class StreamController {
     this.done = true;
     this.receiveFin();
     this.outbound.finSent();
-    this.outbound.fail(new StreamClosedError('stream closed'));
+    this.outbound.shut('stream closed');
     this.closed.resolve();
   }
 
