@@ -131,6 +131,7 @@ export class SpdySession {
       transport,
       {
         version: this.version, side: coreSide, limits: codecLimits(config), writeBufferSize: config.writeBufferSize,
+        replyFlushAt: Math.ceil(config.maxPendingReplies / 2),
         frameTimeout: config.frameTimeout, closeTimeout: config.closeTimeout, timers: config.timers,
       },
       this.gate,
