@@ -65,8 +65,8 @@ export class EventBridge {
       },
       onDataSendCb: (_s, flags, id) => {
         const outbound = this.registry.get(id)?.outbound;
-        const settle = outbound?.dataSent();
-        if (settle) this.driver.whenWritten(settle);
+        const sent = outbound?.dataSent();
+        if (sent) this.driver.whenWritten(sent);
         if (flags & DATA_FLAG_FIN) outbound?.finSent();
       },
       onStreamCloseCb: (_s, id, statusCode) => this.onStreamClose(id, statusCode),

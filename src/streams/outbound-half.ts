@@ -36,6 +36,12 @@ interface Pending {
   reject(reason: unknown): void;
 }
 
+/** A chunk whose last frame went out: its size, and what settles its `write()`. */
+export interface SentChunk {
+  readonly size: number;
+  settle(error?: unknown): void;
+}
+
 const EMPTY = new Uint8Array(0);
 
 /** Bytes the writable queues before `write()` waits, by default. */
@@ -115,15 +121,16 @@ export class OutboundHalf {
 
   /**
    * A DATA frame of this stream went out. The session sends each frame
-   * before it reads the next, so it is the one read last. Returns what
-   * settles the chunk's `write()`, for the caller to run once the transport
-   * is done with the chunk's bytes; null if the chunk has more to send.
+   * before it reads the next, so it is the one read last. Returns the
+   * chunk's size and what settles its `write()`, for the caller to run once
+   * the transport is done with the chunk's bytes; null if the chunk has
+   * more to send.
    */
-  dataSent(): ((error?: unknown) => void) | null {
+  dataSent(): SentChunk | null {
     const p = this.unsent;
     if (p === null) return null;
     this.unsent = null;
-    return (error) => (error === undefined ? p.resolve() : p.reject(error));
+    return { size: p.chunk.length, settle: (error) => (error === undefined ? p.resolve() : p.reject(error)) };
   }
 
   /** The FIN went out: `close()` resolves. */

@@ -248,6 +248,15 @@ export class SpdyStream {
     return this.c.closed.promise;
   }
 
+  /**
+   * True once the peer will send no more DATA: it ended its side (FIN), or
+   * the stream is over. A server can then leave `readable` alone for a
+   * request that has no body.
+   */
+  get peerEnded(): boolean {
+    return this.c.inbound.finished;
+  }
+
   /** Bytes received on this stream that the application has not read yet. */
   get bufferedBytes(): number {
     return this.c.inbound.bufferedBytes;

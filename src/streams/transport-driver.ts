@@ -22,7 +22,32 @@ import type { Session, SessionCallbacks } from '../session/index.js';
 import { Deadline } from './deadline.js';
 import { deferred } from './deferred.js';
 import type { ReadGate } from './read-gate.js';
+import type { SentChunk } from './outbound-half.js';
 import type { Transport } from './transport.js';
+
+/** Parts smaller than this are copied together rather than handed to the transport one by one. */
+const GATHER_BELOW = 4096;
+
+/** `parts` with each run of small ones joined into one array. */
+function gatherSmall(parts: Uint8Array[]): Uint8Array[] {
+  if (parts.length === 1) return parts;
+  const out: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  const endRun = (): void => {
+    if (run.length > 0) out.push(run.length === 1 ? run[0]! : concatBytes(run));
+    run = [];
+  };
+  for (const p of parts) {
+    if (p.length < GATHER_BELOW) {
+      run.push(p);
+    } else {
+      endRun();
+      out.push(p);
+    }
+  }
+  endRun();
+  return out;
+}
 
 /** Where the session is in its life: `closing` once `close()` was called, `closed` once it ended. */
 export type Phase = 'open' | 'closing' | 'closed';
@@ -330,10 +355,16 @@ export class TransportDriver {
     return this.took(data.length);
   }
 
-  /** A DATA frame in two parts: `writeOut` gathers them, so the payload is copied once. */
+  /**
+   * A DATA frame in two parts. A small payload is copied at once (cheaper
+   * than waiting for the transport to give it back); a large one stays a
+   * view of the application's chunk, copied by `writeOut` unless the
+   * transport writes it as it is.
+   */
   private onSendData(head: Uint8Array, payload: Uint8Array): number {
     if (this.blocked || this.phaseNow === 'closed') return 0;
-    this.out.push(head, payload);
+    if (payload.length < GATHER_BELOW) this.out.push(concatBytes([head, payload]));
+    else this.out.push(head, payload);
     return this.took(head.length + payload.length);
   }
 
@@ -387,13 +418,15 @@ export class TransportDriver {
   }
 
   /**
-   * Runs `settle` once the bytes of this flush are written: at once when
-   * they are copied for the transport, after its gathered write when they
-   * go out uncopied (the DATA payloads are views of the application's chunks).
+   * Settles the `write()` of a chunk whose last frame this flush holds: at
+   * once when its bytes were copied (for a transport without a gathered
+   * write, or a chunk so small that each of its frames was), otherwise
+   * once the transport has written this flush, and so every earlier one,
+   * since views of the chunk may be in any of them.
    */
-  whenWritten(settle: (error?: unknown) => void): void {
-    if (this.transport.writev) this.afterWrite.push(settle);
-    else settle();
+  whenWritten(chunk: SentChunk): void {
+    if (this.transport.writev && chunk.size >= GATHER_BELOW) this.afterWrite.push(chunk.settle);
+    else chunk.settle();
   }
 
   private writeOut(): void {
@@ -406,7 +439,7 @@ export class TransportDriver {
     this.outBytes = 0;
     this.inFlight += n;
     const written = this.transport.writev
-      ? this.transport.writev(parts)
+      ? this.transport.writev(gatherSmall(parts))
       : this.writer.write(parts.length === 1 ? parts[0]! : concatBytes(parts));
     written.then(
       () => {
