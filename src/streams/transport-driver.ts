@@ -25,6 +25,15 @@ import type { ReadGate } from './read-gate.js';
 import type { SentChunk } from './outbound-half.js';
 import type { Transport } from './transport.js';
 
+/**
+ * When a gathered flush runs: after the I/O of this event-loop turn where
+ * the host can say so (`setImmediate`), so that what every stream asked for
+ * in that turn leaves in one write; else at the end of the microtask run.
+ */
+const afterIo: (run: () => void) => void = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+  ? (run) => { (globalThis as unknown as { setImmediate(run: () => void): void }).setImmediate(run); }
+  : queueMicrotask;
+
 /** Parts smaller than this are copied together rather than handed to the transport one by one. */
 const GATHER_BELOW = 4096;
 
@@ -190,7 +199,7 @@ export class TransportDriver {
   private flushSoon(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    queueMicrotask(() => {
+    afterIo(() => {
       this.flushQueued = false;
       this.flush();
     });
