@@ -15,9 +15,21 @@ export {
   portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
   parseKubeConfig, type KubeConfigTarget, type KubeConfigOptions,
   PING_INTERVAL_MS,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols,
+  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation,
+  readResizeEvents, type KubeTerminalSize,
+  serveKubeExec, expectedChannels,
+  type KubeExecContext, type KubeExecResult, type KubeExecHandler, type KubeExecServeOptions,
+  serveKubePortForward, type KubeForwardedConnection, type KubePortForwardHandler, type KubePortForwardServeOptions,
+  STREAM_TIMEOUT_MS,
+  serveKubeSession, serveKubeOn, kubeHandlerFor, KUBE_SERVER_SESSION_CONFIG,
+  type KubeServerHandlers, type KubeServeOptions,
 } from '../../kubernetes/index.js';
 export {
   kubeExec, kubeAttach, kubePortForward, loadKubeConfig,
   type KubeListenOptions, type KubeListener, type NodeKubePortForward,
 } from './client.js';
 export { dialKube } from './dial.js';
+export {
+  kubeUpgradeHandler, kubeStatusRefusal, type KubeUpgradeHandlerOptions, type KubeAuthorize,
+} from './server.js';
