@@ -44,20 +44,35 @@ interface Ctx {
   env: NodeJS.ProcessEnv;
 }
 
+/** A test that stalls fails instead of hanging the run. */
+const DEADLINE_MS = 90_000;
+
+function within<T>(promise: Promise<T>, what: string, onTimeout: () => void = () => undefined): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`${what} took more than ${DEADLINE_MS} ms`));
+    }, DEADLINE_MS);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Runs a program with `input` written to its stdin (a function writes it over time). */
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input: Uint8Array | string | ((stdin: NodeJS.WritableStream) => Promise<void>) = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let child!: ReturnType<typeof spawn>;
+  return within(new Promise((resolve, reject) => {
+    child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.stdin.on('error', () => undefined);
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => (err += d));
+    child.stdin!.on('error', () => undefined);
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-    if (typeof input === 'function') void input(child.stdin).catch(reject);
-    else child.stdin.end(input);
-  });
+    if (typeof input === 'function') void input(child.stdin!).catch(reject);
+    else child.stdin!.end(input);
+  }), `${command} ${args.join(' ')}`, () => child.kill('SIGKILL'));
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -168,7 +183,7 @@ if (available(kubectl, 'kubectl against the server side')) {
     const child = spawn('kubectl', ['port-forward', 'web-0', `0:${podPort}`, '--address', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let said = '';
     try {
-      const localPort = await new Promise<number>((resolve, reject) => {
+      const localPort = await within(new Promise<number>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => {
           said += d;
           const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(said);
@@ -176,7 +191,7 @@ if (available(kubectl, 'kubectl against the server side')) {
         });
         child.stderr.on('data', (d: Buffer) => (said += d));
         child.once('close', (code) => reject(new Error(`kubectl port-forward exited (${code}): ${said}`)));
-      });
+      }), 'kubectl port-forward starting');
       const toPod = randomBytes(size);
       const socket = connect({ host: '127.0.0.1', port: localPort, allowHalfOpen: true });
       const h = createHash('sha256');
@@ -190,7 +205,7 @@ if (available(kubectl, 'kubectl against the server side')) {
         socket.once('error', reject);
       });
       socket.end(toPod);
-      await ended;
+      await within(ended, 'the 64 MiB transfers', () => socket.destroy());
       socket.destroy();
       assert.is(n, size);
       assert.is(h.digest('hex'), sha256(fromPod));
