@@ -168,15 +168,20 @@ if (available(kubectl, 'kubectl against the server side')) {
     const size = 64 * 1024 * 1024;
     const fromPod = randomBytes(size);
     let podGot: Promise<string> = Promise.resolve('');
-    // The pod's port: hashes what comes in while sending its own 64 MiB.
+    // The pod's port: hashes what comes in while sending its own 64 MiB, and
+    // ends its side only after the client's: kubectl resets the data stream
+    // as soon as the pod's side ends, dropping what the client still sends.
     const pod: Server = createServer({ allowHalfOpen: true }, (s) => {
       s.on('error', () => undefined);
       const h = createHash('sha256');
       podGot = new Promise((resolve) => {
         s.on('data', (d: Buffer) => h.update(d));
-        s.on('end', () => resolve(h.digest('hex')));
+        s.on('end', () => {
+          resolve(h.digest('hex'));
+          s.end();
+        });
       });
-      s.end(fromPod);
+      s.write(fromPod);
     });
     await new Promise<void>((r) => pod.listen(0, '127.0.0.1', () => r()));
     const podPort = (pod.address() as AddressInfo).port;
