@@ -22,7 +22,7 @@ export interface KubeExecContext {
   readonly protocol: string;
   /** The client's input; it ends when the client closes its stdin. Null without `stdin`. */
   readonly stdin: ReadableStream<Uint8Array> | null;
-  /** The process's output. Null without `stdout`. Left open by the handler, it is closed when the handler returns. */
+  /** The process's output. Null without `stdout`. Left open and unlocked by the handler, it is closed when the handler returns. */
   readonly stdout: WritableStream<Uint8Array> | null;
   /** The process's errors. Null without `stderr`, and always with a tty. */
   readonly stderr: WritableStream<Uint8Array> | null;

@@ -18,7 +18,11 @@ export interface KubeForwardedConnection {
   readonly requestId: string;
   /** Bytes from the client; ends when the client's side of the connection does. */
   readonly readable: ReadableStream<Uint8Array>;
-  /** Bytes to the client; `close()` ends our side. Left open by the handler, it is closed when the handler returns. */
+  /**
+   * Bytes to the client; `close()` ends our side. Left open and unlocked by
+   * the handler, it is closed when the handler returns. kubectl resets the
+   * connection once our side has ended, whatever it was still sending.
+   */
   readonly writable: WritableStream<Uint8Array>;
   /** Tells the client why the connection failed (kubectl prints it) on the error stream, and closes that stream. */
   error(message: string): Promise<void>;
