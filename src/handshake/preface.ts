@@ -49,6 +49,12 @@ export class PrefaceReader {
   /** The transport again, its readable starting with the unconsumed bytes. */
   release(): Transport {
     const reader = this.reader;
+    const { writable, writev } = this.transport;
+    // Nothing read ahead: the transport as it was, without a stream step more per chunk.
+    if (this.bytes.length === 0 && !this.ended) {
+      reader.releaseLock();
+      return this.transport;
+    }
     let pending: Uint8Array | null = this.bytes.length > 0 ? this.bytes : null;
     const ended = this.ended;
     const readable = new ReadableStream<Uint8Array>(
@@ -70,7 +76,7 @@ export class PrefaceReader {
       },
       { highWaterMark: 0 },
     );
-    return { readable, writable: this.transport.writable };
+    return writev ? { readable, writable, writev } : { readable, writable };
   }
 
   /**

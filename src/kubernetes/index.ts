@@ -1,7 +1,8 @@
 /**
  * `spdy-streams/kubernetes`: exec, attach and port-forward against the
  * Kubernetes API over SPDY/3.1, runtime-neutral. Outside Node the target
- * must carry a `dial` function; in Node the `node` export condition serves
+ * must carry a `dial` function (port-forward over WebSocket uses the
+ * runtime's `WebSocket` instead); in Node the `node` export condition serves
  * `spdy-streams/kubernetes` from the Node entry, which dials TCP/TLS
  * itself, reads kubeconfig files and adds the server side.
  */
@@ -10,7 +11,9 @@ export {
   EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, ACCEPTED_PROTOCOLS_HEADER,
   negotiateProtocol, execGeneration, type ExecProtocol,
 } from './protocols.js';
-export type { KubeTarget, KubeDialer, KubeSubresource } from './target.js';
+export type {
+  KubeTarget, KubeDialer, KubeSubresource, KubeWebSocketFactory, KubeWebSocketOpening,
+} from './target.js';
 export { requestKubeUpgrade, type KubeUpgradeRequest, type KubeUpgraded, type ResponseHead } from './upgrade.js';
 export { KUBE_SESSION_CONFIG, openKubeConnection, type KubeConnection } from './connection.js';
 export { parseExitStatus, formatExitStatus, NON_ZERO_EXIT_CODE, type KubeExitStatus } from './exit-status.js';
@@ -19,6 +22,11 @@ export {
   portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
 } from './port-forward.js';
 export { kubePortForward } from './port-forward-entry.js';
+export { kubeWebSocketUrl, globalWebSocketFactory } from './port-forward-websocket.js';
+export { PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol } from './websocket-protocols.js';
+export {
+  webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
+} from './websocket-transport.js';
 export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { PING_INTERVAL_MS } from './keepalive.js';
 export {

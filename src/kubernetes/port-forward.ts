@@ -11,6 +11,7 @@ import { openKubeConnection, type KubeConnection } from './connection.js';
 import { keepAlive } from './keepalive.js';
 import { PORT_FORWARD_PROTOCOL } from './protocols.js';
 import type { KubeTarget } from './target.js';
+import type { WebSocketTransportOptions } from './websocket-transport.js';
 
 /** One connection to a port of the pod. */
 export interface KubePortConnection {
@@ -26,13 +27,28 @@ export interface KubePortConnection {
   reset(): void;
 }
 
-/** How the session is carried. */
-export type KubeTransportKind = 'spdy';
+/** How the session is carried: an HTTP/1.1 Upgrade to SPDY/3.1, or SPDY/3.1 inside WebSocket messages. */
+export type KubeTransportKind = 'spdy' | 'websocket';
 
 /** Options of `kubePortForward`. */
 export interface KubePortForwardOptions {
-  /** `'spdy'`: an HTTP/1.1 Upgrade to SPDY/3.1 (the only carrier so far; WebSocket is not built yet). */
+  /**
+   * `'spdy'` (the default): an HTTP/1.1 Upgrade to SPDY/3.1, as kubectl
+   * before 1.31. `'websocket'`: the same SPDY/3.1 session in the binary
+   * messages of a WebSocket with subprotocol `SPDY/3.1+portforward.k8s.io`,
+   * as kubectl 1.31 and up; it runs in browsers.
+   */
   readonly transport?: KubeTransportKind;
+  /** Buffer sizes of the WebSocket transport (`transport: 'websocket'` only). */
+  readonly webSocket?: WebSocketTransportOptions;
+  /**
+   * The subprotocol that names the tunnel (`transport: 'websocket'` only).
+   * Default `SPDY/3.1+portforward.k8s.io`, the API server's. Browsers (and
+   * Deno's, Bun's and Node's own WebSocket) refuse that name, as a `/` may
+   * not appear in a subprotocol; a proxy of your own in front of the API
+   * server can accept the tunnel under a name they allow.
+   */
+  readonly webSocketProtocol?: string;
 }
 
 /** A port-forward session. */

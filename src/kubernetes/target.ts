@@ -5,9 +5,31 @@
  */
 import type { Transport } from '../streams/transport.js';
 import { InvalidArgumentError } from '../base/errors.js';
+import type { WebSocketLike } from './websocket-transport.js';
 
 /** Opens a byte connection to the target's server (TLS already set up for `https:`). */
 export type KubeDialer = (server: URL, target: KubeTarget) => Promise<Transport>;
+
+/** A WebSocket being opened by a `KubeWebSocketFactory`. */
+export interface KubeWebSocketOpening {
+  /** The socket, open or still connecting. */
+  readonly socket: WebSocketLike;
+  /**
+   * Rejects with a `KubeError` when the server refused the handshake and the
+   * socket could say why (`ws` sees the HTTP status and body; a browser does
+   * not); settles before the socket reports its failure, and never when
+   * the handshake succeeds.
+   */
+  readonly refused?: Promise<never>;
+}
+
+/**
+ * Opens a WebSocket to `url` offering `protocols`, with the target's
+ * credentials: the runtime-neutral default uses the global `WebSocket` and
+ * sends the token as a subprotocol; Node's uses the `ws` package with an
+ * `Authorization` header and the target's TLS settings.
+ */
+export type KubeWebSocketFactory = (url: URL, protocols: readonly string[], target: KubeTarget) => KubeWebSocketOpening | Promise<KubeWebSocketOpening>;
 
 /** The cluster and the pod (API.md section 8). */
 export interface KubeTarget {
@@ -30,6 +52,11 @@ export interface KubeTarget {
   readonly servername?: string;
   /** Opens the connection; in Node the default dials TCP/TLS. Elsewhere it must be given. */
   readonly dial?: KubeDialer;
+  /**
+   * Opens the WebSocket of port-forward's `transport: 'websocket'`; the
+   * default is the global `WebSocket` (Node's entry: the `ws` package).
+   */
+  readonly webSocket?: KubeWebSocketFactory;
   /** Gives up the request while it is being set up. */
   readonly signal?: AbortSignal;
 }

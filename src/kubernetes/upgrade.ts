@@ -134,7 +134,7 @@ async function readBody(
 }
 
 /** The refusal as a `KubeError`: the `metav1.Status` body read, a 403's accepted protocols named. */
-function refusal(head: ResponseHead, body: Uint8Array): KubeError {
+export function refusal(head: ResponseHead, body: Uint8Array): KubeError {
   const text = decoder.decode(body).trim();
   let parsed: KubeStatus | string | null = text === '' ? null : text;
   try {

@@ -109,5 +109,22 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
     { highWaterMark: writeHighWaterMark, size: byteLength },
   );
 
-  return { readable, writable };
+  /**
+   * The parts in one corked batch, so that Node hands them to the kernel in
+   * one writev and copies none. It settles once the socket has written them
+   * all: only then may their memory be reused.
+   */
+  const writev = (parts: readonly Uint8Array[]): Promise<void> => {
+    if (writeError) return Promise.reject(writeError);
+    if (socket.destroyed) return Promise.reject(closedError());
+    return new Promise<void>((resolve, reject) => {
+      socket.cork();
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) socket.write(parts[i]!);
+      socket.write(parts[last]!, (err) => (err ? reject(writeError ?? err) : resolve()));
+      socket.uncork();
+    });
+  };
+
+  return { readable, writable, writev };
 }

@@ -246,6 +246,15 @@ export class Session {
     return !this.conn.goingAway || this.streams.size > 0;
   }
 
+  /**
+   * Answers to the peer (RST_STREAMs, PINGs, SETTINGS acknowledgements)
+   * queued and not yet sent: a driver that gathers its writes sends them
+   * before their count reaches `maxPendingReplies`, the flood bound.
+   */
+  get pendingReplies(): number {
+    return this.limits.pendingReplies;
+  }
+
   /** True while the session has something to send. */
   wantWrite(): boolean {
     if (this.conn.over) return false;

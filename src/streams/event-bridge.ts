@@ -65,7 +65,8 @@ export class EventBridge {
       },
       onDataSendCb: (_s, flags, id) => {
         const outbound = this.registry.get(id)?.outbound;
-        outbound?.dataSent();
+        const settle = outbound?.dataSent();
+        if (settle) this.driver.whenWritten(settle);
         if (flags & DATA_FLAG_FIN) outbound?.finSent();
       },
       onStreamCloseCb: (_s, id, statusCode) => this.onStreamClose(id, statusCode),

@@ -19,8 +19,8 @@ export interface InboundHooks {
 }
 
 export class InboundHalf {
-  readonly readable: ReadableStream<Uint8Array>;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private stream: ReadableStream<Uint8Array> | null = null;
+  private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   private queue: Array<Uint8Array | undefined> = [];
   private head = 0;
   private bytes = 0;
@@ -28,14 +28,24 @@ export class InboundHalf {
   private waiting = false;
   /** The peer sent FIN. */
   private ended = false;
-  /** The readable is closed, errored or cancelled. */
+  /** The readable is closed, errored or cancelled (or will be, when it is made). */
   private done = false;
+  /** Why the readable errored, for one made after the failure. */
+  private failure: { reason: unknown } | null = null;
 
-  constructor(private readonly hooks: InboundHooks) {
-    this.readable = new ReadableStream<Uint8Array>(
+  constructor(private readonly hooks: InboundHooks) {}
+
+  /**
+   * The peer's DATA: made on first use (a request with no body, say, never
+   * needs one), in the state the half has reached by then.
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    this.stream ??= new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.controller = controller;
+          if (this.failure) controller.error(this.failure.reason);
+          else if (this.done) controller.close();
         },
         pull: () => this.pull(),
         cancel: (reason) => {
@@ -47,6 +57,7 @@ export class InboundHalf {
       },
       { highWaterMark: 0 },
     );
+    return this.stream;
   }
 
   /** Bytes received and not yet read by the application. */
@@ -68,7 +79,7 @@ export class InboundHalf {
     if (chunk.length === 0) return;
     if (this.waiting) {
       this.waiting = false;
-      this.controller.enqueue(chunk);
+      this.controller!.enqueue(chunk);
       this.hooks.consumed(chunk.length);
       return;
     }
@@ -84,12 +95,24 @@ export class InboundHalf {
     if (this.head === this.queue.length) this.close();
   }
 
-  /** The stream failed: queued data is dropped and reads reject with `reason`. */
+  /**
+   * The stream failed: reads reject with `reason`, and queued data is
+   * dropped. After the peer's FIN nothing is missing, so what is queued
+   * stays readable and the readable still closes normally: a reset or a
+   * lost connection that comes after the whole body loses none of it.
+   */
   fail(reason: unknown): void {
+    if (this.ended) return;
+    this.abandon(reason);
+  }
+
+  /** Our own side gave the stream up: queued data is dropped even after the FIN. */
+  abandon(reason: unknown): void {
     if (this.done) return;
     this.done = true;
+    this.failure = { reason };
     this.drop();
-    this.controller.error(reason);
+    this.controller?.error(reason);
   }
 
   private pull(): void {
@@ -102,7 +125,7 @@ export class InboundHalf {
       }
       this.bytes -= chunk.length;
       this.hooks.buffered(-chunk.length);
-      this.controller.enqueue(chunk);
+      this.controller!.enqueue(chunk);
       this.hooks.consumed(chunk.length);
       if (this.ended && this.head === this.queue.length) this.close();
       return;
@@ -113,7 +136,7 @@ export class InboundHalf {
   private close(): void {
     if (this.done) return;
     this.done = true;
-    this.controller.close();
+    this.controller?.close();
   }
 
   private drop(): void {

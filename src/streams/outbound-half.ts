@@ -5,11 +5,16 @@
  * the transport takes bytes; so a slow path holds `write()` pending and the
  * memory held is the writable's high-water mark. DATA payloads are views of
  * the chunk, not copies: the chunk is not done with until its last frame is
- * sent.
+ * sent, and, over a transport that writes them uncopied, written.
+ *
+ * The `WritableStream` is made on first use: a GET's request side and a
+ * response sent whole with its headers never make one. Ending a side the
+ * application never wrote to costs no error object either; one is made
+ * only if something asks.
  */
 import { WritableStream } from '../base/web-streams.js';
 import { ERR_DEFERRED, READ_EOF } from '../base/constants.js';
-import { InvalidArgumentError } from '../base/errors.js';
+import { InvalidArgumentError, StreamClosedError } from '../base/errors.js';
 
 /** What the half tells its stream about. */
 export interface OutboundHooks {
@@ -37,8 +42,8 @@ const EMPTY = new Uint8Array(0);
 export const DEFAULT_WRITE_HIGH_WATER_MARK = 65536;
 
 export class OutboundHalf {
-  readonly writable: WritableStream<Uint8Array>;
-  private controller!: WritableStreamDefaultController;
+  private stream: WritableStream<Uint8Array> | null = null;
+  private controller: WritableStreamDefaultController | null = null;
   private pending: Pending | null = null;
   /** The chunk whose last bytes are framed but not yet sent. */
   private unsent: Pending | null = null;
@@ -47,13 +52,18 @@ export class OutboundHalf {
   private deferred = false;
   /** READ_EOF was handed to the session. */
   private eofGiven = false;
-  private failure: { reason: unknown } | null = null;
+  /** Why writes fail: an error, or the message of a StreamClosedError not made yet. */
+  private failure: { reason: unknown } | { closed: string } | null = null;
 
-  constructor(private readonly hooks: OutboundHooks, highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK) {
-    this.writable = new WritableStream<Uint8Array>(
+  constructor(private readonly hooks: OutboundHooks, private readonly highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK) {}
+
+  /** The application's side: made on first use, already errored if the half has failed. */
+  get writable(): WritableStream<Uint8Array> {
+    this.stream ??= new WritableStream<Uint8Array>(
       {
         start: (controller) => {
           this.controller = controller;
+          if (this.failure) controller.error(this.reason());
         },
         write: (chunk) => this.write(chunk),
         close: () => this.close(),
@@ -62,8 +72,9 @@ export class OutboundHalf {
           this.hooks.abort(reason);
         },
       },
-      { highWaterMark, size: (chunk) => (chunk as Uint8Array | undefined)?.byteLength ?? 0 },
+      { highWaterMark: this.highWaterMark, size: (chunk) => (chunk as Uint8Array | undefined)?.byteLength ?? 0 },
     );
+    return this.stream;
   }
 
   /** Bytes of the chunk in hand not yet framed (the writable's own queue not counted). */
@@ -104,13 +115,15 @@ export class OutboundHalf {
 
   /**
    * A DATA frame of this stream went out. The session sends each frame
-   * before it reads the next, so it is the one read last.
+   * before it reads the next, so it is the one read last. Returns what
+   * settles the chunk's `write()`, for the caller to run once the transport
+   * is done with the chunk's bytes; null if the chunk has more to send.
    */
-  dataSent(): void {
+  dataSent(): ((error?: unknown) => void) | null {
     const p = this.unsent;
-    if (p === null) return;
+    if (p === null) return null;
     this.unsent = null;
-    p.resolve();
+    return (error) => (error === undefined ? p.resolve() : p.reject(error));
   }
 
   /** The FIN went out: `close()` resolves. */
@@ -129,11 +142,33 @@ export class OutboundHalf {
     this.unsent = null;
     this.closing?.reject(reason);
     this.closing = null;
-    this.controller.error(reason);
+    this.controller?.error(reason);
+  }
+
+  /**
+   * Our side will send nothing more, in the normal course (a FIN went with
+   * a header block, or the stream closed): later writes fail with a
+   * `StreamClosedError` saying `message`, made only when one is needed.
+   */
+  shut(message: string): void {
+    if (this.failure) return;
+    if (this.pending || this.unsent || this.closing || (this.controller && !this.eofGiven)) {
+      this.fail(new StreamClosedError(message));
+      return;
+    }
+    this.failure = { closed: message };
+  }
+
+  private reason(): unknown {
+    const f = this.failure!;
+    if ('reason' in f) return f.reason;
+    const reason = new StreamClosedError(f.closed);
+    this.failure = { reason };
+    return reason;
   }
 
   private write(chunk: Uint8Array): Promise<void> | void {
-    if (this.failure) throw this.failure.reason;
+    if (this.failure) throw this.reason();
     if (!(chunk instanceof Uint8Array)) {
       if (!ArrayBuffer.isView(chunk)) throw new InvalidArgumentError('a SPDY stream carries Uint8Array chunks');
       const view = chunk as ArrayBufferView;
@@ -148,7 +183,7 @@ export class OutboundHalf {
   }
 
   private close(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure.reason);
+    if (this.failure) return Promise.reject(this.reason());
     const promise = new Promise<void>((resolve, reject) => {
       this.closing = { resolve, reject };
     });

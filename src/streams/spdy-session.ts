@@ -131,6 +131,7 @@ export class SpdySession {
       transport,
       {
         version: this.version, side: coreSide, limits: codecLimits(config), writeBufferSize: config.writeBufferSize,
+        replyFlushAt: Math.ceil(config.maxPendingReplies / 2),
         frameTimeout: config.frameTimeout, closeTimeout: config.closeTimeout, timers: config.timers,
       },
       this.gate,
@@ -138,7 +139,8 @@ export class SpdySession {
         streamsOpen: () => this.registry.size > 0,
         ended: (reason, error) => {
           this.idle.clear();
-          this.registry.failAll(reason);
+          // After a failure `incoming` errors, and the streams it still held are lost with their data.
+          this.registry.failAll(reason, error !== null);
           this.bridge.pings.failAll(reason);
           this.bridge.end(error);
         },

@@ -5,7 +5,7 @@
  */
 import { CANCEL } from '../base/constants.js';
 import type { Nv, NvInput } from '../codec/nv.js';
-import { SpdyError, StreamClosedError } from '../base/errors.js';
+import { SpdyError } from '../base/errors.js';
 import { deferred, type Deferred } from './deferred.js';
 import { InboundHalf } from './inbound-half.js';
 import { OutboundHalf, type ReadControl } from './outbound-half.js';
@@ -124,7 +124,7 @@ export class StreamController {
 
   /** Our side will send nothing (FIN submitted with a header block, or a unidirectional stream). */
   shutWrite(): void {
-    this.outbound.fail(new StreamClosedError('this side of the stream is closed'));
+    this.outbound.shut('this side of the stream is closed');
   }
 
   /** The stream closed with `statusCode` (0 = OK). */
@@ -137,15 +137,21 @@ export class StreamController {
     this.done = true;
     this.receiveFin();
     this.outbound.finSent();
-    this.outbound.fail(new StreamClosedError('stream closed'));
+    this.outbound.shut('stream closed');
     this.closed.resolve();
   }
 
-  /** Ends everything in error: reads, writes and the promises reject with `reason`. */
-  fail(reason: unknown): void {
+  /**
+   * Ends everything in error: reads, writes and the promises reject with
+   * `reason`. A body the peer had finished stays readable unless
+   * `dropUnread` (our own reset, or a failed session whose streams may
+   * never reach the application).
+   */
+  fail(reason: unknown, dropUnread = false): void {
     if (this.done) return;
     this.done = true;
-    this.inbound.fail(reason);
+    if (dropUnread) this.inbound.abandon(reason);
+    else this.inbound.fail(reason);
     this.outbound.fail(reason);
     this.opened.reject(reason);
     this.replySent.reject(reason);
@@ -158,8 +164,11 @@ export class StreamController {
   /** Sends RST_STREAM and fails the stream locally at once. */
   reset(statusCode: number): void {
     if (this.done) return;
+    const reason = new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode });
+    // First: the Session may close the stream from inside host.reset, which keeps finished bodies.
+    this.inbound.abandon(reason);
     this.host.reset(this, statusCode);
-    this.fail(new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode }));
+    this.fail(reason, true);
   }
 }
 

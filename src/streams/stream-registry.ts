@@ -55,12 +55,12 @@ export class StreamRegistry {
     this.runIfIdle();
   }
 
-  /** Fails every stream with `reason` and forgets them all. */
-  failAll(reason: unknown): void {
+  /** Fails every stream with `reason` (dropping even finished bodies if `dropUnread`) and forgets them all. */
+  failAll(reason: unknown, dropUnread: boolean): void {
     const all = [...this.byId.values(), ...this.opening];
     this.byId.clear();
     this.opening.clear();
-    for (const c of all) c.fail(reason);
+    for (const c of all) c.fail(reason, dropUnread);
   }
 
   private runIfIdle(): void {

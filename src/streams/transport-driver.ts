@@ -41,6 +41,8 @@ export interface DriverOptions {
   readonly side: Side;
   /** The session's codec limits, for the frame decoder. */
   readonly limits: CodecLimits;
+  /** Answers queued by one chunk's frames past which they are sent before the chunk ends. */
+  readonly replyFlushAt: number;
   /** Bytes handed to the transport and not yet accepted, past which the Session stops producing. */
   readonly writeBufferSize: number;
   /** Milliseconds the peer may take over one frame, and over its first (0: no limit). */
@@ -78,11 +80,15 @@ export class TransportDriver {
 
   // Outbound bytes of the current flush, and those the transport has not accepted.
   private out: Uint8Array[] = [];
+  /** What waits for the current flush to be written (see `whenWritten`). */
+  private afterWrite: Array<(error?: unknown) => void> = [];
   private outBytes = 0;
   private inFlight = 0;
   private blocked = false;
   private flushing = false;
   private flushAgain = false;
+  /** A flush is due at the end of this microtask run. */
+  private flushQueued = false;
 
   constructor(
     private readonly transport: Transport,
@@ -140,10 +146,12 @@ export class TransportDriver {
   }
 
   /**
-   * Runs `action` on the Session, then flushes. Inside one of the Session's
-   * callbacks the action is queued instead and runs once the Session has
-   * returned; an error it throws then ends the session. Otherwise its error
-   * goes to the caller.
+   * Runs `action` on the Session; what it produced is sent at the end of
+   * the current microtask run, together with whatever else the
+   * application asked for meanwhile (a hundred requests opened in one go
+   * leave in one write). Inside one of the Session's callbacks the action
+   * is queued instead and runs once the Session has returned; an error it
+   * throws then ends the session. Otherwise its error goes to the caller.
    */
   act(action: CoreAction): void {
     if (this.inCore > 0) {
@@ -151,7 +159,16 @@ export class TransportDriver {
       return;
     }
     action(this.core);
-    this.flush();
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   // ---- inbound ----
@@ -201,6 +218,9 @@ export class TransportDriver {
       this.onInputError(err);
       throw err;
     }
+    if (this.isClosed()) return undefined;
+    // What the chunk's frames call for (replies, window updates) leaves in one write.
+    this.flush();
     if (this.isClosed()) return undefined;
     this.watchFrameTime(decoder.idle, this.framesInChunk > 0);
     const wait = this.gate.wait();
@@ -261,12 +281,28 @@ export class TransportDriver {
       this.finish(err);
       return;
     }
-    this.flush();
+    // A chunk's frames are answered in one write, unless so many answers pile
+    // up that the flood bound would take a long chunk for a peer that does not read.
+    if (this.core.pendingReplies >= this.options.replyFlushAt) this.flush();
   }
 
+  /**
+   * The peer closed its side. With streams open that is an error for them;
+   * for the session it is a clean end when a GOAWAY OK went either way
+   * first, since the ending was announced: kubectl, for one, drops the
+   * connection right after its GOAWAY with its stdin stream never finished.
+   */
   private onInputEnd(): void {
     if (this.phaseNow === 'closed') return;
-    this.finish(this.hooks.streamsOpen() ? new EOFError('the peer closed the connection with streams open') : this.goawayError());
+    const ending = this.goawayError();
+    if (!this.hooks.streamsOpen()) {
+      this.finish(ending);
+      return;
+    }
+    const eof = new EOFError('the peer closed the connection with streams open');
+    const announced = ending === null && (this.peerGoaway !== null || this.core.goawayState.sent || this.phaseNow === 'closing');
+    if (announced) this.finish(null, false, eof);
+    else this.finish(eof);
   }
 
   private onInputError(reason: unknown): void {
@@ -350,22 +386,41 @@ export class TransportDriver {
     }
   }
 
+  /**
+   * Runs `settle` once the bytes of this flush are written: at once when
+   * they are copied for the transport, after its gathered write when they
+   * go out uncopied (the DATA payloads are views of the application's chunks).
+   */
+  whenWritten(settle: (error?: unknown) => void): void {
+    if (this.transport.writev) this.afterWrite.push(settle);
+    else settle();
+  }
+
   private writeOut(): void {
     if (this.outBytes === 0) return;
     const n = this.outBytes;
-    const chunk = this.out.length === 1 ? this.out[0]! : concatBytes(this.out);
+    const parts = this.out;
+    const settle = this.afterWrite;
     this.out = [];
+    this.afterWrite = [];
     this.outBytes = 0;
     this.inFlight += n;
-    this.writer.write(chunk).then(
+    const written = this.transport.writev
+      ? this.transport.writev(parts)
+      : this.writer.write(parts.length === 1 ? parts[0]! : concatBytes(parts));
+    written.then(
       () => {
+        for (const s of settle) s();
         this.inFlight -= n;
         if (this.blocked && this.inFlight < this.options.writeBufferSize) {
           this.blocked = false;
           this.flush();
         }
       },
-      (err) => this.finish(err, true),
+      (err) => {
+        for (const s of settle) s(err);
+        this.finish(err, true);
+      },
     );
   }
 
@@ -397,13 +452,14 @@ export class TransportDriver {
   /**
    * Ends the session: `error` null for a clean end. The transport is closed
    * after what was written reaches it (GOAWAY included), or aborted when
-   * `abortTransport` (the transport failed, or `destroy()`).
+   * `abortTransport` (the transport failed, or `destroy()`). Streams still
+   * open fail with `streamReason`, by default the error itself.
    */
-  finish(error: unknown, abortTransport = false): void {
+  finish(error: unknown, abortTransport = false, streamReason?: unknown): void {
     if (this.phaseNow === 'closed') return;
     this.phaseNow = 'closed';
     this.queued.length = 0;
-    const reason = error ?? new StreamClosedError('the session is closed');
+    const reason = streamReason ?? error ?? new StreamClosedError('the session is closed');
     this.frameDeadline.clear();
     this.hooks.ended(reason, error);
     this.gate.open();

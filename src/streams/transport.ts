@@ -8,4 +8,15 @@ export interface Transport {
   readonly readable: ReadableStream<Uint8Array>;
   /** Bytes to the peer. Chunks written are handed over, never reused by the session. */
   readonly writable: WritableStream<Uint8Array>;
+  /**
+   * Optional gathered write, which a transport offers when it can send
+   * several byte arrays as one (a socket's writev). The parts go out in
+   * order, after everything written before; the promise settles once the
+   * transport no longer holds them, since they are views of the
+   * application's own chunks. With it, a session sends frame heads and
+   * DATA payloads as they are; without it, it copies each batch into one
+   * chunk for `writable`, which keeps it. `writable` still takes the end
+   * (`close()`, `abort()`).
+   */
+  writev?(parts: readonly Uint8Array[]): Promise<void>;
 }

@@ -100,4 +100,66 @@ test('a socket that still emits \'end\' and \'data\' after cancel() destroyed it
   y.destroy();
 });
 
+
+test('writev() sends its parts in order after earlier writes, and settles only once the socket has written them', async () => {
+  const [x, y] = await tcpPair();
+  const a = socketToWeb(x);
+  const b = socketToWeb(y, { readHighWaterMark: 16384 });
+  const w = a.writable.getWriter();
+  await w.write(new Uint8Array([1, 2, 3]));
+  assert.ok(a.writev, 'a socket transport offers gathered writes');
+  // Far more than the kernel takes while nobody reads: the write stays pending.
+  const big = new Uint8Array(32 << 20).fill(7);
+  const pending = a.writev!([new Uint8Array([4]), big, new Uint8Array([5])]);
+  assert.is(await stateOf(pending, 20), 'pending', 'held while the socket still holds the parts');
+  const reading = readAll(b.readable);
+  await pending;
+  w.releaseLock();
+  await a.writable.close();
+  const got = await reading;
+  assert.is(got.length, 3 + 1 + big.length + 1);
+  assert.equal([...got.subarray(0, 4)], [1, 2, 3, 4]);
+  assert.is(got[4], 7);
+  assert.is(got[got.length - 1], 5);
+});
+
+test('a session over a socket settles each write() only once the socket is done with the chunk: reusing it then corrupts nothing', async () => {
+  const { connectSession, listenSessions } = await import('../../src/node/index.js');
+  const chunk = new Uint8Array(100_000);
+  const rounds = 320;
+  // Windows large enough that the socket, not the peer's window, holds the sender back.
+  const config = { initialWindowSize: 16 << 20, sessionWindowSize: 16 << 20 };
+  const server = listenSessions({ plain: true, host: '127.0.0.1', port: 0, config }, async (session) => {
+    for await (const stream of session.incoming) {
+      await stream.respond([[':status', '200'], [':version', 'HTTP/1.1']]);
+      const w = stream.writable.getWriter();
+      for (let r = 0; r < rounds; r++) {
+        chunk.fill(r); // the same memory each round, refilled once the last write is done with it
+        await w.write(chunk);
+      }
+      await w.close();
+    }
+  });
+  await server.ready;
+  const client = await connectSession({ host: '127.0.0.1', port: server.port, plain: true, config });
+  const stream = await client.openStream({
+    headers: [[':method', 'GET'], [':path', '/'], [':version', 'HTTP/1.1'], [':host', 'x'], [':scheme', 'http']],
+    endStream: true,
+  });
+  // Not reading for a while fills the kernel's buffers, and then the sending socket's own.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  try {
+    const got = await readAll(stream.readable);
+    assert.is(got.length, rounds * chunk.length);
+    for (let r = 0; r < rounds; r++) {
+      const part = got.subarray(r * chunk.length, (r + 1) * chunk.length);
+      assert.ok(part.every((v) => v === r % 256), `round ${r} arrived as written`);
+    }
+  } finally {
+    client.destroy();
+    await client.closed.catch(() => {});
+    await server.close();
+  }
+});
+
 test.run();

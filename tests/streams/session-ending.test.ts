@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  CTRL_FLAG_FIN, EOFError, FrameEncoder, GOAWAY, SynReplyFrame, PROTO_SPDY3, REFUSED_STREAM, SYN_STREAM, SpdyError,
+  CTRL_FLAG_FIN, DataFrame, EOFError, FrameEncoder, GOAWAY, GoawayFrame, SynReplyFrame, PROTO_SPDY3, REFUSED_STREAM, SYN_STREAM, SpdyError,
   StreamClosedError,
 } from '../../src/index.js';
 import {
@@ -159,3 +159,28 @@ test('after close(), the GOAWAY is the last frame we send and it says OK', async
 });
 
 test.run();
+
+test('the peer closing the connection after its GOAWAY ends the session cleanly; streams still open fail with EOFError', async () => {
+  const { client, writer } = clientPeer();
+  const encoder = new FrameEncoder({ version: PROTO_SPDY3, side: 2 });
+  const stream = await client.openStream({ headers: request() });
+  await writer.write(encoder.encode(new SynReplyFrame({ streamId: stream.id, nv: ok() })));
+  await writer.write(encoder.encode(new DataFrame({ streamId: stream.id, flags: CTRL_FLAG_FIN, data: new Uint8Array([1, 2, 3]) })));
+  await writer.write(encoder.encode(new GoawayFrame({ lastGoodStreamId: stream.id })));
+  await writer.close();
+  await client.closed;
+  assert.instance(await rejectionOf(stream.closed), EOFError);
+  assert.equal([...await readAll(stream.readable)], [1, 2, 3], 'the body the peer finished is still whole');
+  assert.is(client.numOpenStreams, 0);
+});
+
+test('the peer closing the connection while our close() waits for a stream ends the session cleanly', async () => {
+  const { client, writer, frames } = clientPeer();
+  const stream = await client.openStream({ headers: request('/', 'POST') });
+  const closing = client.close();
+  while (!frames.some((f) => f.frameType === GOAWAY)) await stateOf(Promise.resolve(), 1);
+  await writer.close();
+  await closing;
+  await client.closed;
+  assert.instance(await rejectionOf(stream.closed), EOFError);
+});

@@ -102,3 +102,15 @@ test('cancelling a readable already read to its end, on a closed stream, sends n
 });
 
 test.run();
+
+test('a body the peer finished with FIN stays readable to its end when the peer resets the stream afterwards', async () => {
+  const { client, server, stream, incoming } = await openPair();
+  const body = new Uint8Array(40_000).map((_, i) => i % 251);
+  await writeAll(incoming.writable, body);
+  await stream.trailers; // the FIN has reached the client, the body unread
+  incoming.reset(INTERNAL_ERROR);
+  assert.is((await rejectionOf(stream.closed)).statusCode, INTERNAL_ERROR);
+  assert.equal(await readAll(stream.readable), body, 'nothing received before the FIN is lost');
+  await client.close();
+  await server.closed;
+});

@@ -13,8 +13,14 @@ import type { KubePortForward, KubePortForwardOptions } from '../../kubernetes/p
 import type { KubeTarget } from '../../kubernetes/target.js';
 import { socketToWeb } from '../socket-stream.js';
 import { dialKube } from './dial.js';
+import { nodeWebSocketFactory } from './websocket.js';
 
-const withDialer = (target: KubeTarget): KubeTarget => (target.dial ? target : { ...target, dial: dialKube });
+/** The target with Node's dialler and WebSocket factory where it brings none of its own. */
+const withDialer = (target: KubeTarget): KubeTarget => ({
+  ...target,
+  dial: target.dial ?? dialKube,
+  webSocket: target.webSocket ?? nodeWebSocketFactory,
+});
 
 /** `kubeExec` with Node's dialler unless the target brings its own. */
 export function kubeExec(target: KubeTarget, options: KubeExecOptions): Promise<KubeExecution> {
@@ -76,7 +82,11 @@ async function forwardSocket(pf: KubePortForward, socket: Socket, remotePort: nu
   });
 }
 
-/** `kubePortForward` with Node's dialler, plus `listen()`. */
+/**
+ * `kubePortForward` with Node's dialler, plus `listen()`. With
+ * `transport: 'websocket'` the WebSocket is the `ws` package's (see
+ * `nodeWebSocketFactory`).
+ */
 export async function kubePortForward(target: KubeTarget, options: KubePortForwardOptions = {}): Promise<NodeKubePortForward> {
   const pf = await portForwardOn(withDialer(target), options);
   const servers = new Set<Server>();

@@ -7,7 +7,7 @@ export {
   KubeError, type KubeErrorOptions, type KubeStatus,
   EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, ACCEPTED_PROTOCOLS_HEADER,
   negotiateProtocol, execGeneration, type ExecProtocol,
-  type KubeTarget, type KubeDialer, type KubeSubresource,
+  type KubeTarget, type KubeDialer, type KubeSubresource, type KubeWebSocketFactory, type KubeWebSocketOpening,
   requestKubeUpgrade, type KubeUpgradeRequest, type KubeUpgraded, type ResponseHead,
   KUBE_SESSION_CONFIG, openKubeConnection, type KubeConnection,
   parseExitStatus, formatExitStatus, NON_ZERO_EXIT_CODE, type KubeExitStatus,
@@ -24,6 +24,9 @@ export {
   STREAM_TIMEOUT_MS,
   serveKubeSession, serveKubeOn, kubeHandlerFor, KUBE_SERVER_SESSION_CONFIG,
   type KubeServerHandlers, type KubeServeOptions,
+  kubeWebSocketUrl, globalWebSocketFactory,
+  PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
+  webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from '../../kubernetes/index.js';
 export {
   kubeExec, kubeAttach, kubePortForward, loadKubeConfig,
@@ -33,3 +36,4 @@ export { dialKube } from './dial.js';
 export {
   kubeUpgradeHandler, kubeStatusRefusal, type KubeUpgradeHandlerOptions, type KubeAuthorize,
 } from './server.js';
+export { nodeWebSocketFactory } from './websocket.js';
