@@ -29,3 +29,20 @@ export {
 } from './websocket-transport.js';
 export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { PING_INTERVAL_MS } from './keepalive.js';
+export {
+  parseKubeRequest, negotiateKubeRequest, serverProtocols,
+  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation,
+} from './server-request.js';
+export { readResizeEvents, type KubeTerminalSize } from './resize-events.js';
+export {
+  serveKubeExec, expectedChannels,
+  type KubeExecContext, type KubeExecResult, type KubeExecHandler, type KubeExecServeOptions,
+} from './server-exec.js';
+export {
+  serveKubePortForward, type KubeForwardedConnection, type KubePortForwardHandler, type KubePortForwardServeOptions,
+} from './server-port-forward.js';
+export { STREAM_TIMEOUT_MS } from './server-session.js';
+export {
+  serveKubeSession, serveKubeOn, kubeHandlerFor, KUBE_SERVER_SESSION_CONFIG,
+  type KubeServerHandlers, type KubeServeOptions,
+} from './server.js';

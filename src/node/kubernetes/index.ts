@@ -15,6 +15,15 @@ export {
   portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
   parseKubeConfig, type KubeConfigTarget, type KubeConfigOptions,
   PING_INTERVAL_MS,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols,
+  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation,
+  readResizeEvents, type KubeTerminalSize,
+  serveKubeExec, expectedChannels,
+  type KubeExecContext, type KubeExecResult, type KubeExecHandler, type KubeExecServeOptions,
+  serveKubePortForward, type KubeForwardedConnection, type KubePortForwardHandler, type KubePortForwardServeOptions,
+  STREAM_TIMEOUT_MS,
+  serveKubeSession, serveKubeOn, kubeHandlerFor, KUBE_SERVER_SESSION_CONFIG,
+  type KubeServerHandlers, type KubeServeOptions,
   kubeWebSocketUrl, globalWebSocketFactory,
   PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
   webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
@@ -24,4 +33,7 @@ export {
   type KubeListenOptions, type KubeListener, type NodeKubePortForward,
 } from './client.js';
 export { dialKube } from './dial.js';
+export {
+  kubeUpgradeHandler, kubeStatusRefusal, type KubeUpgradeHandlerOptions, type KubeAuthorize,
+} from './server.js';
 export { nodeWebSocketFactory } from './websocket.js';

@@ -1,0 +1,129 @@
+/**
+ * What a Kubernetes streaming request asks of a server, read from its path,
+ * query and headers as the kubelet reads them, and the kubelet's answer to
+ * the protocol offer: the protocol to name in the 101, or the 403 that
+ * lists what it would have spoken. Runtime-neutral: the caller hands over
+ * the request line's target and the headers, whatever server parsed them.
+ */
+import { InvalidArgumentError } from '../base/errors.js';
+import type { UpgradeRefusal } from '../handshake/upgrade.js';
+import { ACCEPTED_PROTOCOLS_HEADER, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, negotiateProtocol } from './protocols.js';
+import type { KubeSubresource } from './target.js';
+
+/** A streaming request as the server sees it. */
+export interface KubeServerRequest {
+  /** `exec`, `attach` or `portforward`. */
+  readonly subresource: KubeSubresource;
+  readonly namespace: string;
+  readonly pod: string;
+  /** The `container` parameter; '' when the client named none. */
+  readonly container: string;
+  /** Exec's program and arguments (`command` parameters, in order); empty otherwise. */
+  readonly command: readonly string[];
+  /** Whether the client sends input (a `stdin` stream). */
+  readonly stdin: boolean;
+  /** Whether the client wants the output (a `stdout` stream). */
+  readonly stdout: boolean;
+  /** Whether the client wants errors apart (a `stderr` stream); always false with a tty. */
+  readonly stderr: boolean;
+  /** Whether the client asked for a terminal. */
+  readonly tty: boolean;
+  /** The protocols the client offered, in its order. */
+  readonly protocols: readonly string[];
+}
+
+/** The request line's target and headers of a request, as any HTTP server parsed them. */
+export interface KubeHttpRequest {
+  /** Path and query, e.g. `/api/v1/namespaces/default/pods/web-0/exec?command=sh&stdin=true`. */
+  readonly url: string;
+  /** Header names in any case; repeated headers as repeated entries. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Go's `strconv.ParseBool` truths, which is how the kubelet reads the flags. */
+const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+
+const SUBRESOURCES: readonly KubeSubresource[] = ['exec', 'attach', 'portforward'];
+
+/**
+ * Reads a streaming request; null when its path is no pod's `exec`,
+ * `attach` or `portforward` (a prefix before `/api/v1` is allowed, as a
+ * proxy may add one).
+ */
+export function parseKubeRequest(request: KubeHttpRequest): KubeServerRequest | null {
+  let url: URL;
+  try {
+    url = new URL(request.url, 'http://localhost');
+  } catch {
+    return null;
+  }
+  const m = /\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
+  if (!m) return null;
+  const subresource = m[3] as KubeSubresource;
+  if (!SUBRESOURCES.includes(subresource)) return null;
+  let namespace: string;
+  let pod: string;
+  try {
+    namespace = decodeURIComponent(m[1]!);
+    pod = decodeURIComponent(m[2]!);
+  } catch {
+    return null;
+  }
+  const q = url.searchParams;
+  const flag = (name: string): boolean => TRUE.has(q.get(name) ?? '');
+  const tty = flag('tty');
+  const offered = request.headers
+    .filter(([name]) => name.toLowerCase() === PROTOCOL_HEADER.toLowerCase())
+    .flatMap(([, value]) => value.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  return {
+    subresource,
+    namespace,
+    pod,
+    container: q.get('container') ?? '',
+    command: subresource === 'exec' ? q.getAll('command') : [],
+    stdin: flag('stdin'),
+    stdout: flag('stdout'),
+    stderr: flag('stderr') && !tty,
+    tty,
+    protocols: offered,
+  };
+}
+
+/** The protocols a server speaks for a sub-resource, in the kubelet's order. */
+export function serverProtocols(subresource: KubeSubresource): readonly string[] {
+  return subresource === 'portforward' ? [PORT_FORWARD_PROTOCOL] : EXEC_PROTOCOLS;
+}
+
+/** How a server answers a streaming request's offer. */
+export type KubeNegotiation =
+  /** Switch; name `protocol` in the 101's `X-Stream-Protocol-Version` (none when it is ''). */
+  | { readonly protocol: string; readonly headers: ReadonlyArray<readonly [string, string]> }
+  /** Refuse with this 403. */
+  | { readonly refuse: UpgradeRefusal };
+
+/**
+ * The kubelet's answer: the first offered protocol the server speaks (of
+ * `accepted`, default all it knows for the sub-resource), or a 403 with
+ * `X-Accepted-Stream-Protocol-Versions`. A client that offers nothing
+ * gets the oldest protocol and no header, as from a kubelet that predates
+ * negotiation; port-forward then still gets `portforward.k8s.io`.
+ */
+export function negotiateKubeRequest(request: KubeServerRequest, accepted?: readonly string[]): KubeNegotiation {
+  const ours = accepted ?? serverProtocols(request.subresource);
+  if (ours.length === 0) throw new InvalidArgumentError('a server must accept at least one protocol');
+  if (request.protocols.length === 0) {
+    const fallback = request.subresource === 'portforward' ? ours[0]! : negotiateProtocol([], ours);
+    if (fallback !== null) return { protocol: fallback, headers: [] };
+  }
+  const chosen = negotiateProtocol(request.protocols, ours);
+  if (chosen !== null) return { protocol: chosen, headers: [[PROTOCOL_HEADER, chosen]] };
+  return {
+    refuse: {
+      status: 403,
+      headers: ours.map((p) => [ACCEPTED_PROTOCOLS_HEADER, p] as const),
+      body: `unable to upgrade: unable to negotiate protocol: client supports [${request.protocols.join(' ')}], server accepts [${ours.join(' ')}]`,
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The Kubernetes server side behind a Node HTTP server: a listener for its
+ * `'upgrade'` event that answers `kubectl exec`, `attach` and
+ * `port-forward` as the kubelet does (protocol negotiation, 101 or 403,
+ * then the SPDY/3.1 session for the application's handlers).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PROTO_SPDY3_1 } from '../../base/constants.js';
+import { refusalResponse, type UpgradeRefusal } from '../../handshake/upgrade.js';
+import {
+  KUBE_SERVER_SESSION_CONFIG, kubeHandlerFor, serveKubeOn, type KubeServeOptions, type KubeServerHandlers,
+} from '../../kubernetes/server.js';
+import { negotiateKubeRequest, parseKubeRequest, type KubeServerRequest } from '../../kubernetes/server-request.js';
+import { acceptNodeUpgrade } from '../http/upgrade-listener.js';
+
+/**
+ * Decides whether a request may go on: true (or nothing) lets it, false
+ * answers 403, an `UpgradeRefusal` answers with that instead.
+ */
+export type KubeAuthorize = (req: IncomingMessage, request: KubeServerRequest) =>
+  boolean | void | UpgradeRefusal | Promise<boolean | void | UpgradeRefusal>;
+
+/** Options of `kubeUpgradeHandler`: the handlers, and how to serve them. */
+export interface KubeUpgradeHandlerOptions extends KubeServerHandlers, KubeServeOptions {
+  /** Checked before the upgrade (credentials, say); default: every request may go on. */
+  readonly authorize?: KubeAuthorize;
+  /** Protocols accepted for exec and attach, in preference order; default all four. */
+  readonly execProtocols?: readonly string[];
+  /** Told of a failure that ended a served session before its handlers were done with it. */
+  readonly onError?: (error: unknown, request: KubeServerRequest) => void;
+}
+
+/** A `metav1.Status` refusal, as the API server words them. */
+export function kubeStatusRefusal(status: number, reason: string, message: string): UpgradeRefusal {
+  return {
+    status,
+    headers: [['Content-Type', 'application/json']],
+    body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code: status }),
+  };
+}
+
+function headersOf(req: IncomingMessage): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) out.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  return out;
+}
+
+function refuse(socket: Duplex, refusal: UpgradeRefusal): void {
+  socket.on('error', () => undefined);
+  socket.end(refusalResponse(refusal));
+}
+
+/**
+ * A listener for `httpServer.on('upgrade', ...)` that serves the pods'
+ * `exec`, `attach` and `portforward` with the given handlers. Paths that
+ * are none of these, and sub-resources without a handler, get a 404
+ * `metav1.Status`; an offer with no protocol in common a 403 with
+ * `X-Accepted-Stream-Protocol-Versions`.
+ */
+export function kubeUpgradeHandler(options: KubeUpgradeHandlerOptions): (req: IncomingMessage, socket: Duplex, head: Uint8Array) => void {
+  return (req, socket, head) => {
+    void (async () => {
+      const request = parseKubeRequest({ url: req.url ?? '/', headers: headersOf(req) });
+      if (!request || !kubeHandlerFor(options, request)) {
+        refuse(socket, kubeStatusRefusal(404, 'NotFound', 'the server could not find the requested resource'));
+        return;
+      }
+      let verdict: boolean | void | UpgradeRefusal;
+      try {
+        verdict = await options.authorize?.(req, request);
+      } catch (err) {
+        options.onError?.(err, request);
+        verdict = kubeStatusRefusal(500, 'InternalError', 'authorization failed');
+      }
+      if (verdict === false) verdict = kubeStatusRefusal(403, 'Forbidden', 'forbidden');
+      if (typeof verdict === 'object') {
+        refuse(socket, verdict);
+        return;
+      }
+      const negotiated = negotiateKubeRequest(request, request.subresource === 'portforward' ? undefined : options.execProtocols);
+      const session = acceptNodeUpgrade(req, socket, head, {
+        versions: [PROTO_SPDY3_1],
+        config: { ...KUBE_SERVER_SESSION_CONFIG, ...options.config },
+        decide: () => ('refuse' in negotiated ? negotiated : { headers: negotiated.headers }),
+      });
+      if (!session || 'refuse' in negotiated) return;
+      try {
+        await serveKubeOn(session, request, negotiated.protocol, options, options);
+      } catch (err) {
+        options.onError?.(err, request);
+      }
+    })();
+  };
+}

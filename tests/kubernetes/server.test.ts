@@ -1,0 +1,254 @@
+/**
+ * The server side (`kubeUpgradeHandler`) against our own client: exec with
+ * stdin, stdout, stderr and exit codes in each protocol generation, a tty
+ * with resize, attach, refusals (403 with the accepted protocols, 404), the
+ * wait for missing channels, and port-forward fan-out on one session.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { KubeError } from '../../src/kubernetes/errors.js';
+import { openKubeConnection } from '../../src/kubernetes/connection.js';
+import { EXEC_PROTOCOLS } from '../../src/kubernetes/protocols.js';
+import type { KubeTarget } from '../../src/kubernetes/target.js';
+import { kubeAttach, kubeExec, kubePortForward } from '../../src/node/kubernetes/client.js';
+import { dialKube } from '../../src/node/kubernetes/dial.js';
+import { rejectionOf } from '../streams/session-pair.js';
+import { startPodServer, type PodServer } from './pod-server.js';
+
+const encoder = new TextEncoder();
+
+async function text(stream: ReadableStream<Uint8Array> | null): Promise<string> {
+  assert.ok(stream, 'the channel exists');
+  let out = '';
+  const d = new TextDecoder();
+  for await (const chunk of stream!) out += d.decode(chunk, { stream: true });
+  return out + d.decode();
+}
+
+const test = suite<{ srv: PodServer; target: KubeTarget; echo: Server; echoPort: number }>('our Kubernetes server to our client');
+
+test.before(async (ctx) => {
+  ctx.srv = await startPodServer();
+  ctx.target = { server: ctx.srv.url, namespace: 'default', pod: 'web-0' };
+  ctx.echo = createServer({ allowHalfOpen: true }, (s: Socket) => {
+    s.on('error', () => undefined);
+    s.pipe(s);
+  });
+  await new Promise<void>((r) => ctx.echo.listen(0, '127.0.0.1', () => r()));
+  ctx.echoPort = (ctx.echo.address() as AddressInfo).port;
+});
+
+test.after(async (ctx) => {
+  await ctx.srv.close();
+  await new Promise<void>((r) => ctx.echo.close(() => r()));
+});
+
+test('exec negotiates v4 and echoes stdin on stdout; closing stdin is end of input', async ({ srv, target }) => {
+  const ex = await kubeExec(target, { command: ['cat'], stdin: true });
+  assert.is(ex.protocol, 'v4.channel.k8s.io');
+  const req = srv.log.upgrades.at(-1)!;
+  assert.equal([req.subresource, req.namespace, req.pod, req.command], ['exec', 'default', 'web-0', ['cat']]);
+  assert.equal([req.stdin, req.stdout, req.stderr, req.tty], [true, true, true, false]);
+  const out = text(ex.stdout);
+  const w = ex.stdin!.getWriter();
+  await w.write(encoder.encode('hello '));
+  await w.write(encoder.encode('server\n'));
+  await w.close();
+  assert.is(await out, 'hello server\n');
+  assert.equal(await ex.status, { exitCode: 0, status: 'Success' });
+  await ex.close();
+});
+
+test('1 MiB through stdin and back: no flow-control stall at 64 KiB', async ({ target }) => {
+  const ex = await kubeExec(target, { command: ['cat'], stdin: true });
+  const body = randomBytes(1024 * 1024);
+  const hash = createHash('sha256');
+  const reading = (async () => {
+    let n = 0;
+    for await (const chunk of ex.stdout!) {
+      hash.update(chunk);
+      n += chunk.length;
+    }
+    return n;
+  })();
+  const w = ex.stdin!.getWriter();
+  for (let off = 0; off < body.length; off += 100_000) await w.write(body.subarray(off, off + 100_000));
+  await w.close();
+  assert.is(await reading, body.length);
+  assert.is(hash.digest('hex'), createHash('sha256').update(body).digest('hex'));
+  assert.is((await ex.status).exitCode, 0);
+  await ex.close();
+});
+
+test('a non-zero exit code travels in the v4 status; stderr is its own channel', async ({ target }) => {
+  const ex = await kubeExec(target, { command: ['sh', '-c', 'echo out; echo oops >&2; exit 3'] });
+  const [out, err, status] = await Promise.all([text(ex.stdout), text(ex.stderr), ex.status]);
+  assert.is(out, 'out\n');
+  assert.is(err, 'oops\n');
+  assert.equal([status.exitCode, status.status, status.reason], [3, 'Failure', 'NonZeroExitCode']);
+  assert.match(status.message ?? '', /exit status 3/);
+  await ex.close();
+});
+
+test('a client offering v3 and older gets v3 and a text status; v1 gets an empty one for success', async ({ target }) => {
+  const v3 = await kubeExec(target, { command: ['sh', '-c', 'exit 5'], protocols: EXEC_PROTOCOLS.slice(1) });
+  assert.is(v3.protocol, 'v3.channel.k8s.io');
+  await text(v3.stdout);
+  const st = await v3.status;
+  assert.equal([st.status, st.exitCode], ['Failure', -1]);
+  assert.is(st.message, 'command terminated with non-zero exit code: exit status 5');
+  await v3.close();
+  const v1 = await kubeExec(target, { command: ['echo', 'old'], protocols: ['channel.k8s.io'] });
+  assert.is(v1.protocol, 'channel.k8s.io');
+  assert.is(await text(v1.stdout), 'old\n');
+  assert.equal(await v1.status, { exitCode: 0, status: 'Success' });
+  await v1.close();
+});
+
+test('a tty has no stderr channel and hands resize events to the handler in order', async ({ srv, target }) => {
+  const before = srv.log.resizes.length;
+  const ex = await kubeExec(target, { command: ['tty-echo', '4'], stdin: true, tty: true });
+  assert.is(ex.stderr, null);
+  assert.is(srv.log.upgrades.at(-1)!.tty, true);
+  const out = text(ex.stdout);
+  await ex.resize(120, 40);
+  await ex.resize(80, 24);
+  const w = ex.stdin!.getWriter();
+  // The sizes must have arrived before the handler sees `q` and ends.
+  while (srv.log.resizes.length < before + 2) await new Promise((r) => setTimeout(r, 5));
+  await w.write(encoder.encode('ab'));
+  await w.write(encoder.encode('q'));
+  const got = await out;
+  assert.match(got, /size 120x40\r\nsize 80x24\r\n/);
+  assert.match(got, /echo:ab.*bye\r\n$/s);
+  assert.equal(srv.log.resizes.slice(before), [{ width: 120, height: 40 }, { width: 80, height: 24 }]);
+  assert.equal(await ex.status, { exitCode: 4, status: 'Failure', reason: 'NonZeroExitCode', message: 'command terminated with non-zero exit code: exit status 4' });
+  await ex.close();
+});
+
+test('v2 with a tty opens no resize channel and the handler gets none', async ({ target }) => {
+  const ex = await kubeExec(target, { command: ['tty-echo'], stdin: true, tty: true, protocols: ['v2.channel.k8s.io'] });
+  assert.is(ex.protocol, 'v2.channel.k8s.io');
+  const out = text(ex.stdout);
+  const w = ex.stdin!.getWriter();
+  await w.write(encoder.encode('xq'));
+  assert.is(await out, 'echo:xbye\r\n');
+  assert.is((await ex.status).exitCode, 0);
+  await ex.close();
+});
+
+test('attach goes to the attach handler with no command', async ({ srv, target }) => {
+  const at = await kubeAttach(target, { stdin: true, stderr: false });
+  assert.equal([srv.log.upgrades.at(-1)!.subresource, srv.log.upgrades.at(-1)!.command], ['attach', []]);
+  const out = text(at.stdout);
+  const w = at.stdin!.getWriter();
+  await w.write(encoder.encode('attached'));
+  await w.close();
+  assert.is(await out, 'echo:attachedbye\r\n');
+  assert.is((await at.status).exitCode, 0);
+  await at.close();
+});
+
+test('no protocol in common is a 403 naming what the server accepts', async ({ target }) => {
+  const refused = await rejectionOf(kubeExec(target, { command: ['true'], protocols: ['v9.channel.k8s.io'] })) as KubeError;
+  assert.instance(refused, KubeError);
+  assert.is(refused.status, 403);
+  assert.equal(refused.acceptedProtocols, [...EXEC_PROTOCOLS]);
+  assert.match(String(refused.body), /unable to negotiate protocol/);
+  // Port-forward's protocol is no exec protocol.
+  const crossed = await rejectionOf(kubeExec(target, { command: ['true'], protocols: ['portforward.k8s.io'] })) as KubeError;
+  assert.is(crossed.status, 403);
+});
+
+test('a sub-resource without a handler is a 404 metav1.Status', async () => {
+  const srv = await startPodServer({ portForward: undefined });
+  try {
+    const missing = await rejectionOf(kubePortForward({ server: srv.url, pod: 'p' })) as KubeError;
+    assert.instance(missing, KubeError);
+    assert.is(missing.status, 404);
+    assert.equal([(missing.body as { kind: string }).kind, (missing.body as { reason: string }).reason], ['Status', 'NotFound']);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a server that refuses everything but v3 answers a v4-only client 403', async () => {
+  const srv = await startPodServer({ execProtocols: ['v3.channel.k8s.io'] });
+  try {
+    const target = { server: srv.url, pod: 'p' };
+    const refused = await rejectionOf(kubeExec(target, { command: ['true'], protocols: ['v4.channel.k8s.io'] })) as KubeError;
+    assert.is(refused.status, 403);
+    assert.equal(refused.acceptedProtocols, ['v3.channel.k8s.io']);
+    const ok = await kubeExec(target, { command: ['true'] });
+    assert.is(ok.protocol, 'v3.channel.k8s.io');
+    assert.equal(await ok.status, { exitCode: 0, status: 'Success' });
+    await ok.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a client that never opens the announced channels is dropped after the stream timeout, the handler never run', async () => {
+  let ran = false;
+  const srv = await startPodServer({ streamTimeoutMs: 200, exec: () => { ran = true; } });
+  try {
+    const conn = await openKubeConnection(
+      { server: srv.url, pod: 'p', dial: dialKube }, 'exec', [['command', 'true'], ['stdin', 'true'], ['stdout', 'true']], EXEC_PROTOCOLS,
+    );
+    const error = await conn.session.openStream({ headers: [['streamtype', 'error']] });
+    await error.headers;
+    // stdin and stdout never come: the server gives up.
+    await conn.session.closed.catch(() => undefined);
+    assert.is(ran, false);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a throwing handler is reported as an internal error in the v4 status', async () => {
+  const srv = await startPodServer({
+    exec: () => {
+      throw new Error('no such container');
+    },
+  });
+  try {
+    const ex = await kubeExec({ server: srv.url, pod: 'p' }, { command: ['x'] });
+    const st = await ex.status;
+    assert.equal([st.status, st.reason, st.exitCode], ['Failure', 'InternalError', -1]);
+    assert.match(st.message ?? '', /no such container/);
+    await ex.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('20 port-forward connections on one session, each its own requestid, each echoed', async ({ srv, target, echoPort }) => {
+  const pf = await kubePortForward(target);
+  const before = srv.log.forwarded.length;
+  const conns = await Promise.all(Array.from({ length: 20 }, () => pf.open(echoPort)));
+  const results = await Promise.all(conns.map(async (c, i) => {
+    const w = c.writable.getWriter();
+    await w.write(encoder.encode(`connection ${i} `.repeat(1000)));
+    await w.close();
+    return text(c.readable);
+  }));
+  assert.equal(results, conns.map((_, i) => `connection ${i} `.repeat(1000)));
+  assert.is(srv.log.forwarded.length - before, 20);
+  assert.equal(await Promise.all(conns.map((c) => c.error)), conns.map(() => null));
+  await pf.close();
+});
+
+test('port-forward to a port nothing listens on: the reason comes on the error stream', async ({ target }) => {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const closedPort = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  const pf = await kubePortForward(target);
+  const conn = await pf.open(closedPort);
+  assert.match((await conn.error) ?? '', new RegExp(`error forwarding port ${closedPort} to pod web-0: .*ECONNREFUSED`));
+  await pf.close();
+});
+
+test.run();
