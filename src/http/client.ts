@@ -84,6 +84,16 @@ function abortableBody(source: ReadableStream<Uint8Array>): AbortableBody {
   };
 }
 
+/**
+ * `fetch(url)` with nothing else but a priority: a GET with no headers,
+ * body or signal, which needs no `Request` object made and checked.
+ */
+function plainGet(input: string | URL | Request, init: SpdyRequestInit): boolean {
+  if (typeof input !== 'string' && !(input instanceof URL)) return false;
+  for (const key in init) if (key !== 'priority' && init[key as keyof SpdyRequestInit] !== undefined) return false;
+  return true;
+}
+
 /** How often a request the server refused (REFUSED_STREAM) is sent again. */
 const MAX_REFUSED_RETRIES = 3;
 
@@ -126,34 +136,32 @@ export class SpdyClient {
    * stream with CANCEL (before or after the response).
    */
   async fetch(input: string | URL | Request, init: SpdyRequestInit = {}): Promise<Response> {
-    const url = input instanceof Request ? input.url : new URL(String(input), this.base).href;
-    const request = new Request(input instanceof Request ? input : url, {
-      ...init,
-      ...(isReadableStream(init.body) ? { duplex: 'half' } : {}),
-    } as RequestInit);
-    const signal = request.signal;
-    if (signal.aborted) throw abortReason(signal);
+    const request = plainGet(input, init) ? null : this.request(input, init);
+    const signal = request?.signal ?? null;
+    if (signal?.aborted) throw abortReason(signal);
+    const url = request ? new URL(request.url) : new URL(String(input), this.base);
+    const method = request?.method ?? 'GET';
+    const body = request?.body ?? null;
 
-    if (request.method === 'GET' && request.body === null) {
-      const pushed = this.store.claim(request.url);
+    if (method === 'GET' && body === null) {
+      const pushed = this.store.claim(url.href);
       if (pushed) return pushed.response;
     }
 
-    const body = request.body;
-    const nv = requestNv(new URL(request.url), request.method, request.headers);
-    if (!request.headers.has('accept-encoding')) nv.push(['accept-encoding', ACCEPTED_CODINGS]);
+    const nv = requestNv(url, method, request?.headers ?? null);
+    if (!request?.headers.has('accept-encoding')) nv.push(['accept-encoding', ACCEPTED_CODINGS]);
     const priority = this.priorityOf(init.priority);
 
     let stream: SpdyStream | null = null;
     let abortedWith: { reason: unknown } | null = null;
     let body$: AbortableBody | null = null;
     const onAbort = (): void => {
-      abortedWith = { reason: abortReason(signal) };
+      abortedWith = { reason: abortReason(signal!) };
       // Readers of the body see the abort reason rather than a SPDY reset.
       body$?.abort(abortedWith.reason);
       stream?.reset(CANCEL);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     let replyNv: Nv | null = null;
     try {
@@ -178,13 +186,15 @@ export class SpdyClient {
         }
       }
     } catch (err) {
-      signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       if (abortedWith) throw (abortedWith as { reason: unknown }).reason;
-      throw new SpdyFetchError(`request for ${request.url} failed: ${(err as Error).message}`, { cause: err });
+      throw new SpdyFetchError(`request for ${url.href} failed: ${(err as Error).message}`, { cause: err });
     }
     const answered: SpdyStream = stream!;
-    const forget = (): void => signal.removeEventListener('abort', onAbort);
-    answered.closed.then(forget, forget);
+    if (signal) {
+      const forget = (): void => signal.removeEventListener('abort', onAbort);
+      answered.closed.then(forget, forget);
+    }
     if (abortedWith) throw (abortedWith as { reason: unknown }).reason;
 
     let readable = answered.readable;
@@ -193,11 +203,17 @@ export class SpdyClient {
       readable = body$.readable;
     }
     try {
-      return responseFromNv(replyNv, request.method === 'HEAD' ? null : readable, request.url);
+      return responseFromNv(replyNv, method === 'HEAD' ? null : readable, url.href);
     } catch (err) {
       answered.reset(err instanceof InvalidResponseError ? PROTOCOL_ERROR : INTERNAL_ERROR);
       throw err;
     }
+  }
+
+  /** The `Request` that `fetch(input, init)` describes, relative URLs resolved against the origin. */
+  private request(input: string | URL | Request, init: SpdyRequestInit): Request {
+    const url = input instanceof Request ? input : new URL(String(input), this.base).href;
+    return new Request(url, { ...init, ...(isReadableStream(init.body) ? { duplex: 'half' } : {}) } as RequestInit);
   }
 
   private priorityOf(priority: SpdyRequestInit['priority']): number {

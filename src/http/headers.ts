@@ -32,18 +32,16 @@ function appendHeaders(nv: Nv, headers: Headers): Nv {
   return nv;
 }
 
-/** The SYN_STREAM header list of a request for `url`. */
-export function requestNv(url: URL, method: string, headers: Headers): Nv {
-  return appendHeaders(
-    [
-      [':method', method],
-      [':path', `${url.pathname}${url.search}`],
-      [':version', 'HTTP/1.1'],
-      [':host', url.host],
-      [':scheme', url.protocol.slice(0, -1)],
-    ],
-    headers,
-  );
+/** The SYN_STREAM header list of a request for `url` (with `headers`, if any). */
+export function requestNv(url: URL, method: string, headers: Headers | null): Nv {
+  const nv: Nv = [
+    [':method', method],
+    [':path', `${url.pathname}${url.search}`],
+    [':version', 'HTTP/1.1'],
+    [':host', url.host],
+    [':scheme', url.protocol.slice(0, -1)],
+  ];
+  return headers ? appendHeaders(nv, headers) : nv;
 }
 
 /** The SYN_REPLY header list of a response: `:status` as `200 OK`. */
