@@ -15,7 +15,7 @@ export interface InboundHooks {
   /** `n` bytes were thrown away unread (the stream ended in error or was cancelled). */
   discarded(n: number): void;
   /** The application cancelled the readable. */
-  cancel(reason: unknown): void;
+  readCancelled(reason: unknown): void;
 }
 
 export class InboundHalf {
@@ -52,7 +52,7 @@ export class InboundHalf {
           if (this.done) return;
           this.done = true;
           this.drop();
-          this.hooks.cancel(reason);
+          this.hooks.readCancelled(reason);
         },
       },
       { highWaterMark: 0 },

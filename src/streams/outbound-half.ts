@@ -21,7 +21,7 @@ export interface OutboundHooks {
   /** There is something to send again after the provider said "deferred". */
   wake(): void;
   /** The application aborted the writable. */
-  abort(reason: unknown): void;
+  writeAborted(reason: unknown): void;
 }
 
 /** The `readCtrl` object a data provider's read callback receives. */
@@ -75,7 +75,7 @@ export class OutboundHalf {
         close: () => this.close(),
         abort: (reason) => {
           this.fail(reason);
-          this.hooks.abort(reason);
+          this.hooks.writeAborted(reason);
         },
       },
       { highWaterMark: this.highWaterMark, size: (chunk) => (chunk as Uint8Array | undefined)?.byteLength ?? 0 },

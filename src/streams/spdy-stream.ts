@@ -7,8 +7,8 @@ import { CANCEL } from '../base/constants.js';
 import type { Nv, NvInput } from '../codec/nv.js';
 import { SpdyError } from '../base/errors.js';
 import { deferred, type Deferred } from './deferred.js';
-import { InboundHalf } from './inbound-half.js';
-import { OutboundHalf, type ReadControl } from './outbound-half.js';
+import { InboundHalf, type InboundHooks } from './inbound-half.js';
+import { OutboundHalf, type OutboundHooks, type ReadControl } from './outbound-half.js';
 import type { ERR_DEFERRED } from '../base/constants.js';
 
 /** Options of `SpdyStream.respond`. */
@@ -55,7 +55,7 @@ export interface StreamHost {
 }
 
 /** A stream's machinery, driven by the session's callbacks. */
-export class StreamController {
+export class StreamController implements InboundHooks, OutboundHooks {
   id = 0;
   readonly stream: SpdyStream;
   readonly inbound: InboundHalf;
@@ -85,17 +85,36 @@ export class StreamController {
     readonly associatedStreamId: number,
     writeHighWaterMark?: number,
   ) {
-    this.inbound = new InboundHalf({
-      buffered: (delta) => host.buffered(this, delta),
-      consumed: (n) => host.consumed(this, n),
-      discarded: (n) => host.discarded(this, n),
-      cancel: () => this.reset(CANCEL),
-    });
-    this.outbound = new OutboundHalf({
-      wake: () => host.resume(this),
-      abort: () => this.reset(CANCEL),
-    }, writeHighWaterMark);
+    // The controller is both halves' hooks: no closures per stream.
+    this.inbound = new InboundHalf(this);
+    this.outbound = new OutboundHalf(this, writeHighWaterMark);
     this.stream = new SpdyStream(this);
+  }
+
+  // ---- what the halves tell us ----
+
+  buffered(delta: number): void {
+    this.host.buffered(this, delta);
+  }
+
+  consumed(n: number): void {
+    this.host.consumed(this, n);
+  }
+
+  discarded(n: number): void {
+    this.host.discarded(this, n);
+  }
+
+  readCancelled(): void {
+    this.reset(CANCEL);
+  }
+
+  wake(): void {
+    this.host.resume(this);
+  }
+
+  writeAborted(): void {
+    this.reset(CANCEL);
   }
 
   /** The data provider's read callback. */
