@@ -125,8 +125,10 @@ export class SpdySession {
     });
     const flowControl = this.version !== PROTO_SPDY2 && config.peerFlowControl;
 
-    // The peer's sending is bounded by no window: pause the transport instead.
-    this.gate = new ReadGate(!flowControl, Math.max(config.initialWindowSize, config.sessionWindowSize));
+    // The peer's sending is bounded by no window: pause the transport instead,
+    // early enough that one more transport chunk stays under the buffer cap.
+    const pauseAt = Math.min(Math.max(config.initialWindowSize, config.sessionWindowSize), Math.floor(config.maxSessionBufferedBytes / 2));
+    this.gate = new ReadGate(!flowControl, pauseAt);
     this.driver = new TransportDriver(
       transport,
       {

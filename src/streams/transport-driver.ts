@@ -12,7 +12,7 @@
  * then one flush sends what it produced: the events-out model of
  * python-hyper's h2.
  */
-import { WritableStream, ownReadable } from '../base/web-streams.js';
+import { ownReadable } from '../base/web-streams.js';
 import { concatBytes } from '../base/bytes.js';
 import { ERR_EOF, GOAWAY_OK, GOAWAY_PROTOCOL_ERROR, type ProtocolVersion, type Side } from '../base/constants.js';
 import type { CodecLimits, HostTimers } from '../base/config.js';
@@ -208,10 +208,9 @@ export class TransportDriver {
   // ---- inbound ----
 
   private readFrom(input: ReadableStream<Uint8Array>): void {
-    // Frames are decoded in the sink, not by a FrameDecoderStream: one
-    // stream step per transport chunk rather than one per frame. The
-    // transport is cancelled once the pipe has stopped, after the writes
-    // already made reach the session.
+    // Frames are decoded as each transport chunk is read, in a plain read
+    // loop: fewer stream steps per chunk than a pipe into a sink. Reading
+    // stops when the session ends (the transport is cancelled then).
     const { version, side, limits } = this.options;
     const decoder = new FrameDecoder({ version, side, limits });
     const onFrame = (frame: DecodedFrame): void => {
@@ -219,21 +218,33 @@ export class TransportDriver {
       this.onFrame(frame);
     };
     // A transport of another Web Streams implementation is read through its reader.
-    const source = ownReadable(input);
-    source
-      .pipeTo(
-        new WritableStream<Uint8Array>({
-          write: (chunk) => this.onBytes(decoder, chunk, onFrame),
-          close: () => {
-            if (decoder.idle) this.onInputEnd();
-            else this.onInputError(new FrameError('input ended inside a frame', { code: ERR_EOF, statusCode: GOAWAY_PROTOCOL_ERROR }));
-          },
-          abort: (reason) => this.onInputError(reason),
-        }),
-        { signal: this.stopReading.signal, preventCancel: true },
-      )
-      .catch((reason: unknown) => source.cancel(reason))
-      .catch(() => {});
+    const reader = ownReadable(input).getReader();
+    // The transport is cancelled a turn later, once what is in flight from
+    // the peer (the write that brought the last chunk, a close) has landed.
+    const stop = (): void => {
+      afterIo(() => {
+        reader.cancel(this.stopReading.signal.reason).catch(() => {});
+      });
+    };
+    this.stopReading.signal.addEventListener('abort', stop, { once: true });
+    const pump = async (): Promise<void> => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (this.stopReading.signal.aborted) return;
+        if (done) {
+          if (decoder.idle) this.onInputEnd();
+          else this.onInputError(new FrameError('input ended inside a frame', { code: ERR_EOF, statusCode: GOAWAY_PROTOCOL_ERROR }));
+          return;
+        }
+        const wait = this.onBytes(decoder, value, onFrame);
+        if (wait) await wait;
+      }
+    };
+    pump().catch((reason: unknown) => {
+      // A FrameError was handled where it was thrown; anything else is the transport failing.
+      if (!(reason instanceof FrameError)) this.onInputError(reason);
+      stop();
+    });
   }
 
   /**
