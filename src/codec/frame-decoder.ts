@@ -80,6 +80,10 @@ export class FrameDecoder {
    */
   private due = 0;
   private broken: FrameError | null = null;
+  /** DATA split across inputs goes out in pieces (`CodecOptions.dataPieces`). */
+  private readonly dataPieces: boolean;
+  /** The DATA frame being handed over in pieces: its stream, flags, payload length and bytes still due. */
+  private piece: { streamId: number; flags: number; length: number; left: number } | null = null;
 
   constructor(options: CodecOptions) {
     this.wireVersion = wireVersion(checkVersion(options.version));
@@ -88,11 +92,12 @@ export class FrameDecoder {
     this.maxControlLength = limits.maxControlFrameLength;
     this.maxDataLength = limits.maxDataFrameLength;
     this.maxHeaderPairs = limits.maxHeaderPairs;
+    this.dataPieces = options.dataPieces ?? false;
   }
 
   /** True when no partial frame is held. */
   get idle(): boolean {
-    return this.headFill === 0 && this.payload === null && this.due === 0;
+    return this.headFill === 0 && this.payload === null && this.due === 0 && this.piece === null;
   }
 
   /**
@@ -120,12 +125,16 @@ export class FrameDecoder {
   private consume(chunk: Uint8Array, emit: (frame: DecodedFrame) => void): void {
     let pos = 0;
     const end = chunk.length;
+    if (this.piece && end > 0) pos = this.nextPiece(chunk, emit);
     if (this.due > 0 && end > 0) {
       const length = this.due;
       this.due = 0;
       if (end >= length) {
         emit(this.parse(this.head, chunk.subarray(0, length)));
         pos = length;
+      } else if (this.dataPieces && (this.head[0]! & 0x80) === 0) {
+        this.startPieces(this.head, length);
+        pos = this.nextPiece(chunk, emit);
       } else {
         this.payload = new Uint8Array(length);
         this.payloadFill = 0;
@@ -163,6 +172,10 @@ export class FrameDecoder {
       if (end - pos >= length) {
         emit(this.parse(head, chunk.subarray(pos, pos + length)));
         pos += length;
+      } else if (pos < end && this.dataPieces && (head[0]! & 0x80) === 0) {
+        // DATA that this input does not hold whole: what is here goes now, uncopied.
+        this.startPieces(head, length);
+        pos = this.nextPiece(chunk, emit, pos);
       } else {
         if (head !== this.head) this.head.set(head);
         if (pos === end) {
@@ -173,6 +186,25 @@ export class FrameDecoder {
         }
       }
     }
+  }
+
+  private startPieces(head: Uint8Array, length: number): void {
+    const streamId = ((head[0]! & 0x7f) << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!;
+    this.piece = { streamId, flags: head[4]!, length, left: length };
+  }
+
+  /** Hands over the next piece of the DATA frame in pieces from `chunk` at `pos`; returns where it ended. */
+  private nextPiece(chunk: Uint8Array, emit: (frame: DecodedFrame) => void, pos = 0): number {
+    const p = this.piece!;
+    const n = Math.min(p.left, chunk.length - pos);
+    const first = p.left === p.length;
+    p.left -= n;
+    const last = p.left === 0;
+    if (last) this.piece = null;
+    emit(new DataFrame({
+      streamId: p.streamId, flags: p.flags, data: chunk.subarray(pos, pos + n), part: { length: p.length, first, last },
+    }));
+    return pos + n;
   }
 
   /**

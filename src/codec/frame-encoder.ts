@@ -25,6 +25,12 @@ export interface CodecOptions {
   config?: SpdyConfig;
   /** A session's limits, already resolved from its config: `config` is then not read. */
   limits?: CodecLimits;
+  /**
+   * Decoders: hand over a DATA frame split across inputs in pieces as its
+   * bytes arrive (each a `DataFrame` with `part`), rather than gathering it
+   * into a copy first. Default false: every DATA frame whole.
+   */
+  dataPieces?: boolean;
 }
 
 /** The limits a codec works with: those given, or those of `config`. */

@@ -201,6 +201,21 @@ export interface DataInit {
   streamId: number;
   flags?: number;
   data: Uint8Array;
+  part?: DataPart;
+}
+/**
+ * Where a piece of a DATA frame sits in its frame, for a decoder asked to
+ * hand over DATA as it arrives (`dataPieces`): `data` is then only the bytes
+ * at hand, `length` the whole payload's, and `flags` the frame's own on
+ * every piece.
+ */
+export interface DataPart {
+  /** Length of the whole frame's payload. */
+  readonly length: number;
+  /** The frame's first piece: the one its checks and flow control are done on. */
+  readonly first: boolean;
+  /** The frame's last piece: its FIN, if any, takes effect here. */
+  readonly last: boolean;
 }
 /** A chunk of a stream's body. `data` may be a view into the bytes received. */
 export class DataFrame {
@@ -208,10 +223,13 @@ export class DataFrame {
   streamId: number;
   flags: number;
   data: Uint8Array;
+  /** Set on a piece of a frame split across inputs (see `DataPart`); absent on a whole frame. */
+  part?: DataPart;
   constructor(init: DataInit) {
     this.streamId = init.streamId;
     this.flags = init.flags ?? 0;
     this.data = init.data;
+    if (init.part) this.part = init.part;
   }
   /** Payload length, as for control frames. */
   get length(): number {

@@ -11,7 +11,7 @@ import {
   SYN_STREAM, UNSUPPORTED_VERSION, WINDOW_UPDATE,
 } from '../base/constants.js';
 import {
-  PingFrame, type ControlFrame, type DataFrame, type GoawayFrame, type HeadersFrame, type RstStreamFrame,
+  DataFrame, PingFrame, type ControlFrame, type GoawayFrame, type HeadersFrame, type RstStreamFrame,
   type SettingsFrame, type SynReplyFrame, type SynStreamFrame, type WindowUpdateFrame,
 } from '../codec/frames.js';
 import { InvalidFrame, UnknownFrame, type DecodedFrame, type FrameDecoder } from '../codec/frame-decoder.js';
@@ -29,6 +29,8 @@ export class ReceivePath {
    * the streams layer does) needs no decoder of its own.
    */
   private decoder: FrameDecoder | null = null;
+  /** The DATA frame arriving in pieces passed its checks at its first piece: the rest is delivered. */
+  private pieceTaken = false;
 
   constructor(private readonly ctx: SessionContext, private readonly makeDecoder: () => FrameDecoder) {}
 
@@ -65,6 +67,8 @@ export class ReceivePath {
   frame(frame: DecodedFrame): void {
     const { conn, cb, session } = this.ctx;
     if (conn.inputBroken || conn.failOnSend) return;
+    // A DATA frame in pieces was checked and counted once, at its first piece.
+    if (frame instanceof DataFrame && frame.part && !frame.part.first) return this.onDataPiece(frame);
     // A flood of frames that cost us work and the peer nothing ends the session.
     if (this.ctx.limits.admit(frame, this.ctx.streams) !== null) return this.ctx.failSession(GOAWAY_PROTOCOL_ERROR);
     if (frame instanceof InvalidFrame) return this.onInvalidFrame(frame);
@@ -256,9 +260,11 @@ export class ReceivePath {
     }
   }
 
+  /** A whole DATA frame, or the first piece of one: its checks and windows are for the whole payload. */
   private onData(frame: DataFrame): void {
     const { flow, streams, conn, cb, session } = this.ctx;
-    const length = frame.data.length;
+    const length = frame.part ? frame.part.length : frame.data.length;
+    this.pieceTaken = false;
     if (!flow.receivedOnConnection(length)) return this.ctx.failSession(GOAWAY_PROTOCOL_ERROR);
     const stream = streams.get(frame.streamId);
     if (!stream || !dataReceivable(stream, conn.isMine(stream.id))) {
@@ -274,8 +280,38 @@ export class ReceivePath {
       return;
     }
     cb.onDataChunkRecvCb?.(session, frame.flags, frame.streamId, frame.data);
-    cb.onDataRecvCb?.(session, frame.flags, frame.streamId, length);
-    if (fin) {
+    if (frame.part && !frame.part.last) {
+      this.pieceTaken = true;
+      return;
+    }
+    this.dataEnded(stream, frame.flags, length);
+  }
+
+  /**
+   * A later piece of a DATA frame. Its bytes were counted against the
+   * windows at the first piece; if the stream has gone since (reset by the
+   * application, say), they are dropped and the connection window given back.
+   */
+  private onDataPiece(frame: DataFrame): void {
+    const { flow, streams, conn, cb, session } = this.ctx;
+    const part = frame.part!;
+    const taken = this.pieceTaken;
+    if (part.last) this.pieceTaken = false;
+    if (!taken) return;
+    const stream = streams.get(frame.streamId);
+    if (!stream || !dataReceivable(stream, conn.isMine(stream.id))) {
+      flow.dropped(frame.data.length);
+      return;
+    }
+    cb.onDataChunkRecvCb?.(session, frame.flags, frame.streamId, frame.data);
+    if (part.last) this.dataEnded(stream, frame.flags, part.length);
+  }
+
+  /** The whole of a DATA frame has arrived: its callback, and its FIN. */
+  private dataEnded(stream: Stream, flags: number, length: number): void {
+    const { streams, cb, session } = this.ctx;
+    cb.onDataRecvCb?.(session, flags, stream.id, length);
+    if (flags & DATA_FLAG_FIN) {
       this.requestReceived(stream);
       stream.shutRead = true;
       streams.closeIfDone(stream);

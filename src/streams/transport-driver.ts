@@ -212,7 +212,7 @@ export class TransportDriver {
     // loop: fewer stream steps per chunk than a pipe into a sink. Reading
     // stops when the session ends (the transport is cancelled then).
     const { version, side, limits } = this.options;
-    const decoder = new FrameDecoder({ version, side, limits });
+    const decoder = new FrameDecoder({ version, side, limits, dataPieces: true });
     const onFrame = (frame: DecodedFrame): void => {
       this.framesInChunk++;
       this.onFrame(frame);

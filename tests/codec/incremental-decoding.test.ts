@@ -53,6 +53,52 @@ test('one byte at a time gives the same frames', () => {
   assert.equal(describe(decodeIn(bytes)), whole);
 });
 
+/** Pieces of DATA frames joined back into whole frames, to compare with a whole decode. */
+function joinPieces(frames: DecodedFrame[]): DecodedFrame[] {
+  const out: DecodedFrame[] = [];
+  let parts: Uint8Array[] = [];
+  for (const f of frames) {
+    if (!(f instanceof DataFrame) || !f.part) {
+      out.push(f);
+      continue;
+    }
+    parts.push(f.data);
+    if (!f.part.last) continue;
+    const data = concat(...parts);
+    assert.is(data.length, f.part.length, 'the pieces add up to the frame');
+    out.push(new DataFrame({ streamId: f.streamId, flags: f.flags, data }));
+    parts = [];
+  }
+  return out;
+}
+
+test('with dataPieces, every split gives the same frames, a split DATA frame in uncopied pieces', () => {
+  for (let at = 0; at <= wire.length; at++) {
+    const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, dataPieces: true });
+    const left = wire.subarray(0, at);
+    const right = wire.subarray(at);
+    const frames = [...decoder.push(left), ...decoder.push(right)];
+    assert.ok(decoder.idle);
+    const pieces = frames.filter((f): f is DataFrame => f instanceof DataFrame && f.part !== undefined);
+    for (const p of pieces) assert.ok(p.data.buffer === wire.buffer, 'a piece is a view of the input');
+    if (pieces.length > 0) {
+      assert.equal(pieces.map((p) => [p.part!.first, p.part!.last]), [[true, false], [false, true]]);
+    }
+    assert.equal(describe(joinPieces(frames)), whole, `split at ${at}`);
+  }
+});
+
+test('with dataPieces, one byte at a time gives a piece per byte, the first carrying the checks and the last the end', () => {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, dataPieces: true });
+  const frames = Array.from({ length: wire.length }, (_, i) => wire.slice(i, i + 1)).flatMap((b) => decoder.push(b));
+  const pieces = frames.filter((f): f is DataFrame => f instanceof DataFrame && f.part !== undefined);
+  assert.is(pieces.length, 100);
+  assert.ok(pieces[0]!.part!.first && !pieces[0]!.part!.last);
+  assert.ok(pieces[99]!.part!.last && !pieces[99]!.part!.first);
+  assert.ok(pieces.every((p) => p.part!.length === 100 && p.data.length === 1));
+  assert.equal(describe(joinPieces(frames)), whole);
+});
+
 test('empty pushes change nothing', () => {
   const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
   assert.equal(decoder.push(new Uint8Array(0)), []);

@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CLIENT, SERVER, PROTO_SPDY3, PROTO_SPDY3_1, SYN_STREAM, RST_STREAM, GOAWAY, PING, DATA,
-  PROTOCOL_ERROR, GOAWAY_PROTOCOL_ERROR, CTRL_FLAG_FIN, ERR_INVALID_FRAME,
-  FrameDecoder, FrameDecoderStream, FrameError, InvalidFrame, Session, type DecodedFrame,
+  PROTOCOL_ERROR, GOAWAY_PROTOCOL_ERROR, CTRL_FLAG_FIN, ERR_INVALID_FRAME, DATA_FLAG_FIN, CANCEL, WINDOW_UPDATE,
+  DataFrame, FrameDecoder, FrameDecoderStream, FrameError, InvalidFrame, Session, type DecodedFrame,
 } from '../../src/index.js';
 import { RawPeer, REQUEST, RESPONSE } from './harness.js';
 
@@ -88,6 +88,59 @@ test('getStreamInfo describes an open stream, and nothing once it is closed', ()
   assert.is(peer.session.getStreamRemoteWindowSize(1), undefined);
   assert.is(peer.session.getStreamRecvUnacked(1), undefined);
   assert.is(peer.session.numOpenStreams, 0);
+});
+
+
+/** A server Session with stream 1 open, its windows given back by hand. */
+function pieceReceiver() {
+  const peer = new RawPeer(SERVER, PROTO_SPDY3_1, { config: { autoWindowUpdate: false } });
+  peer.session.recv(peer.headerFrame(SYN_STREAM, { streamId: 1 }, REQUEST));
+  peer.flush();
+  return peer;
+}
+
+const piece = (data: Uint8Array, length: number, first: boolean, last: boolean, flags = 0) =>
+  new DataFrame({ streamId: 1, flags, data, part: { length, first, last } });
+
+test('a DATA frame in pieces: a chunk callback per piece, one data callback with the whole length, FIN at the last piece', () => {
+  const peer = pieceReceiver();
+  peer.session.recvFrame(piece(new Uint8Array([1, 2]), 5, true, false, DATA_FLAG_FIN));
+  assert.is(peer.session.getStreamRecvUnacked(1), 5, 'the stream window counts the whole frame at its first piece');
+  assert.is(peer.session.getSessionRecvUnacked(), 5);
+  assert.is(peer.log.count('onDataRecvCb'), 0);
+  assert.is(peer.session.getStreamState(1), 'opening', 'no FIN before the last piece');
+  peer.session.recvFrame(piece(new Uint8Array([3]), 5, false, false, DATA_FLAG_FIN));
+  peer.session.recvFrame(piece(new Uint8Array([4, 5]), 5, false, true, DATA_FLAG_FIN));
+  assert.equal(peer.log.of('onDataChunkRecvCb').map((a) => [...(a[2] as Uint8Array)]), [[1, 2], [3], [4, 5]]);
+  assert.equal(peer.log.of('onDataRecvCb'), [[DATA_FLAG_FIN, 1, 5]]);
+  assert.is(peer.log.count('onRequestRecvCb'), 1, 'the request is whole once its FIN has come');
+  assert.is(peer.session.getSessionRecvUnacked(), 5, 'counted once, not per piece');
+});
+
+test('the rest of a DATA frame in pieces, for a stream reset meanwhile, is dropped and its connection window given back', () => {
+  const peer = pieceReceiver();
+  peer.session.recvFrame(piece(new Uint8Array(1000), 40_000, true, false));
+  peer.session.submitRstStream(1, CANCEL);
+  peer.flush();
+  peer.session.recvFrame(piece(new Uint8Array(20_000), 40_000, false, false));
+  peer.session.recvFrame(piece(new Uint8Array(19_000), 40_000, false, true));
+  assert.is(peer.log.count('onDataChunkRecvCb'), 1, 'only the piece that came while the stream was open');
+  assert.is(peer.log.count('onDataRecvCb'), 0);
+  // The 39,000 dropped bytes are given back at once (over half the window);
+  // the 1000 delivered wait for the application's consume().
+  const updates = peer.flush().filter((f: any) => f.frameType === WINDOW_UPDATE && f.streamId === 0);
+  assert.equal(updates.map((f: any) => f.deltaWindowSize), [39_000]);
+  assert.is(peer.session.getSessionRecvUnacked(), 1000);
+});
+
+test('the rest of a DATA frame whose first piece was refused is ignored: counted and answered once', () => {
+  const peer = pieceReceiver();
+  // Stream 3 does not exist: the first piece is refused, the rest never delivered.
+  peer.session.recvFrame(new DataFrame({ streamId: 3, data: new Uint8Array(10), part: { length: 30, first: true, last: false } }));
+  peer.session.recvFrame(new DataFrame({ streamId: 3, data: new Uint8Array(20), part: { length: 30, first: false, last: true } }));
+  assert.is(peer.log.count('onDataChunkRecvCb'), 0);
+  assert.is(peer.session.getSessionRecvUnacked(), 30, 'the frame counted once against the connection, not per piece');
+  assert.equal(peer.flush().filter((f: any) => f.frameType === RST_STREAM).map((f: any) => f.streamId), [], 'no answer per piece');
 });
 
 test.run();

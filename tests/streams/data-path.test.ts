@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   DATA, DATA_FLAG_FIN, FrameDecoder, FrameEncoder, PROTO_SPDY3, PROTO_SPDY3_1, SETTINGS_INITIAL_WINDOW_SIZE,
-  InvalidArgumentError, SpdySession, SYN_REPLY, createMemoryTransportPair, type DecodedFrame, type SpdyConfig,
+  InvalidArgumentError, SpdySession, SYN_REPLY, concatBytes, createMemoryTransportPair, type DecodedFrame, type SpdyConfig,
 } from '../../src/index.js';
 import { nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair } from './session-pair.js';
 
@@ -73,6 +73,44 @@ test('DATA payloads reach the readable as views of the bytes the transport deliv
   assert.is(value!.buffer, wire.buffer, 'the payload is a view of the chunk written');
   assert.is(value!.byteOffset, wire.byteOffset + 8);
   assert.equal(value, randomBytes(1000, 7));
+  session.destroy();
+});
+
+test('a DATA frame split across transport chunks reaches the readable in uncopied pieces, whole and in order', async () => {
+  const { session, encoder, writer } = rawServer();
+  const stream = await session.openStream({ headers: request(), endStream: true });
+  await writer.write(encoder.encode({ frameType: SYN_REPLY, streamId: stream.id, nv: ok() }));
+  const body = randomBytes(12_000, 3);
+  const wire = encoder.encode({ frameType: DATA, streamId: stream.id, flags: DATA_FLAG_FIN, data: body });
+  const cuts = [0, 100, 5000, 11_000, wire.length];
+  const chunks = cuts.slice(1).map((end, i) => wire.slice(cuts[i], end));
+  const reading = (async () => {
+    const got: Uint8Array[] = [];
+    for await (const c of stream.readable) got.push(c);
+    return got;
+  })();
+  for (const c of chunks) await writer.write(c);
+  const got = await reading;
+  assert.equal(got.map((c) => c.length), [92, 4900, 6000, wire.length - 11_000], 'one piece per chunk, the head not counted');
+  assert.is(got[1]!.buffer, chunks[1]!.buffer, 'a piece is a view of its chunk');
+  assert.equal(concatBytes(got), body);
+  await stream.closed;
+  session.destroy();
+});
+
+test('a stream reset in the middle of a DATA frame drops the rest; the session and its windows go on', async () => {
+  const { session, encoder, writer, frames } = rawServer();
+  const a = await session.openStream({ headers: request(), endStream: true });
+  const b = await session.openStream({ headers: request(), endStream: true });
+  for (const id of [a.id, b.id]) await writer.write(encoder.encode({ frameType: SYN_REPLY, streamId: id, nv: ok() }));
+  const wire = encoder.encode({ frameType: DATA, streamId: a.id, data: new Uint8Array(60_000) });
+  await writer.write(wire.subarray(0, 20_000));
+  a.reset();
+  await writer.write(wire.subarray(20_000));
+  await writer.write(encoder.encode({ frameType: DATA, streamId: b.id, flags: DATA_FLAG_FIN, data: randomBytes(100, 1) }));
+  assert.equal(await readAll(b.readable), randomBytes(100, 1));
+  assert.is(session.bufferedBytes, 0, 'nothing of the reset stream is held');
+  assert.equal(frames.filter((f) => (f as { frameType?: number }).frameType === 7 /* GOAWAY */), []);
   session.destroy();
 });
 
