@@ -1,9 +1,12 @@
 // The end-to-end throughput cases: each stack's client and server in their
 // own processes over TCP loopback, rounds alternated (the order rotates every
-// round, the first round is a warm-up), medians and per-round ratios printed.
+// round, the first round is a warm-up), medians and per-round ratios printed,
+// with the CPU both ends used where /proc tells (its ratio: how many times
+// less CPU the first stack spent on the same work).
 //   bulk:     one GET whose answer is BULK bytes on one stream
 //   requests: N GETs of 100 B on one session, IN_FLIGHT at a time
 import { startPair } from './lib/peers.mjs';
+import { cpuMs } from './lib/cpu.mjs';
 import { fmtMs, fmtX, median, speedRatio } from './lib/stats.mjs';
 
 export const STACKS = {
@@ -42,23 +45,40 @@ export async function startStacks(names = Object.keys(STACKS)) {
 export async function measure(pairs, { title, caseName, cmd, args, rounds, skip = [] }) {
   const used = pairs.filter((p) => !skip.includes(p.stack));
   const runs = Object.fromEntries(used.map((p) => [p.stack, []]));
+  // CPU of both ends per run (where /proc tells): steadier than wall time when the machine is shared.
+  const cpu = Object.fromEntries(used.map((p) => [p.stack, []]));
+  const cpuOf = (p) => {
+    const c = cpuMs(p.client.pid);
+    const s = cpuMs(p.server.pid);
+    return c === null || s === null ? null : c + s;
+  };
   for (let round = -1; round < rounds; round++) {
     const shift = Math.max(round, 0);
     for (let i = 0; i < used.length; i++) {
       const p = used[(i + shift) % used.length];
+      const before = cpuOf(p);
       const ms = await p.run(cmd, ...args);
-      if (round >= 0) runs[p.stack].push(ms);
+      const after = cpuOf(p);
+      if (round >= 0) {
+        runs[p.stack].push(ms);
+        if (before !== null && after !== null) cpu[p.stack].push(Math.max(after - before, 1));
+      }
     }
   }
-  console.log(`\n${title}; medians of ${rounds} rounds after a warm-up`);
-  for (const p of used) console.log(`  ${STACKS[p.stack].padEnd(36)} ${fmtMs(median(runs[p.stack]))}`);
+  const withCpu = used.every((p) => cpu[p.stack].length === rounds);
+  console.log(`\n${title}; medians of ${rounds} rounds after a warm-up${withCpu ? ' (CPU: both ends, 10 ms ticks)' : ''}`);
+  for (const p of used) {
+    const cpuText = withCpu ? `   CPU ${fmtMs(median(cpu[p.stack]))}` : '';
+    console.log(`  ${STACKS[p.stack].padEnd(36)} ${fmtMs(median(runs[p.stack]))}${cpuText}`);
+  }
   console.log('  speed ratios (median of per-round ratios; > 1: the first is faster)');
   for (const [a, b] of RATIOS) {
     if (!runs[a] || !runs[b]) continue;
     const x = speedRatio(runs[a], runs[b]);
     const target = TARGETS[caseName]?.[`${a}/${b}`];
     const verdict = target === undefined ? '' : `  target >= ${target}: ${x >= target ? 'met' : 'NOT met'}`;
-    console.log(`  ${`${a} / ${b}`.padEnd(36)} ${fmtX(x).padStart(9)}${verdict}`);
+    const cpuText = withCpu ? `   CPU cost ${fmtX(speedRatio(cpu[a], cpu[b]))}` : '';
+    console.log(`  ${`${a} / ${b}`.padEnd(36)} ${fmtX(x).padStart(9)}${verdict}${cpuText}`);
   }
   return runs;
 }
