@@ -1,9 +1,11 @@
 /**
  * The transport driver of a SpdySession: the only part that calls into the
  * sans-IO Session. Frames decoded from `transport.readable` go into the
- * Session as they come; whatever it has to send after each one is gathered
- * and written to `transport.writable` in one chunk, and the Session stops
- * producing while the transport is behind. It also ends the session.
+ * Session as they come; what it has to send is gathered (the answers to a
+ * transport chunk, what the application asked for in a turn of the event
+ * loop) and written at once, through the transport's `writev` uncopied when
+ * it has one, and the Session stops producing while the transport is
+ * behind. It also ends the session.
  *
  * Nothing re-enters the Session. While it is inside `recvFrame`,
  * `recvDecodeError` or `send`, its callbacks run our code; what that code
@@ -121,7 +123,7 @@ export class TransportDriver {
   private blocked = false;
   private flushing = false;
   private flushAgain = false;
-  /** A flush is due at the end of this microtask run. */
+  /** A flush is due once this turn of the event loop is over. */
   private flushQueued = false;
 
   constructor(
@@ -180,10 +182,10 @@ export class TransportDriver {
   }
 
   /**
-   * Runs `action` on the Session; what it produced is sent at the end of
-   * the current microtask run, together with whatever else the
-   * application asked for meanwhile (a hundred requests opened in one go
-   * leave in one write). Inside one of the Session's callbacks the action
+   * Runs `action` on the Session; what it produced is sent once this turn
+   * of the event loop is over (see `afterIo`), together with whatever else
+   * the application asked for meanwhile (a hundred requests opened in one
+   * go leave in one write). Inside one of the Session's callbacks the action
    * is queued instead and runs once the Session has returned; an error it
    * throws then ends the session. Otherwise its error goes to the caller.
    */
