@@ -30,8 +30,8 @@ export {
 export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { PING_INTERVAL_MS } from './keepalive.js';
 export {
-  parseKubeRequest, negotiateKubeRequest, serverProtocols,
-  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket, kubeStatusRefusal,
+  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation, type KubeWebSocketNegotiation,
 } from './server-request.js';
 export { readResizeEvents, type KubeTerminalSize } from './resize-events.js';
 export {

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import type { UpgradeRefusal } from '../handshake/upgrade.js';
 import { ACCEPTED_PROTOCOLS_HEADER, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, negotiateProtocol } from './protocols.js';
 import type { KubeSubresource } from './target.js';
+import { BEARER_TOKEN_PROTOCOL_PREFIX, PORT_FORWARD_WEBSOCKET_PROTOCOL } from './websocket-protocols.js';
 
 /** A streaming request as the server sees it. */
 export interface KubeServerRequest {
@@ -28,7 +29,16 @@ export interface KubeServerRequest {
   readonly stderr: boolean;
   /** Whether the client asked for a terminal. */
   readonly tty: boolean;
-  /** The protocols the client offered, in its order. */
+  /**
+   * How the client asked to switch: `Upgrade: SPDY/3.1` (`'spdy'`), or
+   * `Upgrade: websocket` (`'websocket'`, kubectl 1.31 and up try it first).
+   */
+  readonly transport: 'spdy' | 'websocket';
+  /**
+   * The protocols the client offered, in its order: its
+   * `X-Stream-Protocol-Version`s, or over WebSocket its
+   * `Sec-WebSocket-Protocol`s (a bearer token offered as one is left out).
+   */
   readonly protocols: readonly string[];
 }
 
@@ -72,11 +82,10 @@ export function parseKubeRequest(request: KubeHttpRequest): KubeServerRequest | 
   const q = url.searchParams;
   const flag = (name: string): boolean => TRUE.has(q.get(name) ?? '');
   const tty = flag('tty');
-  const offered = request.headers
-    .filter(([name]) => name.toLowerCase() === PROTOCOL_HEADER.toLowerCase())
-    .flatMap(([, value]) => value.split(','))
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
+  const webSocket = headerList(request, 'upgrade').some((token) => token.toLowerCase() === 'websocket');
+  const offered = webSocket
+    ? headerList(request, 'sec-websocket-protocol').filter((p) => !p.startsWith(BEARER_TOKEN_PROTOCOL_PREFIX))
+    : headerList(request, PROTOCOL_HEADER.toLowerCase());
   return {
     subresource,
     namespace,
@@ -87,7 +96,26 @@ export function parseKubeRequest(request: KubeHttpRequest): KubeServerRequest | 
     stdout: flag('stdout'),
     stderr: flag('stderr') && !tty,
     tty,
+    transport: webSocket ? 'websocket' : 'spdy',
     protocols: offered,
+  };
+}
+
+/** Every value of the header `lowerName`, comma-separated lists split. */
+function headerList(request: KubeHttpRequest, lowerName: string): string[] {
+  return request.headers
+    .filter(([name]) => name.toLowerCase() === lowerName)
+    .flatMap(([, value]) => value.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/** A `metav1.Status` refusal, as the API server words them. */
+export function kubeStatusRefusal(status: number, reason: string, message: string): UpgradeRefusal {
+  return {
+    status,
+    headers: [['Content-Type', 'application/json']],
+    body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code: status }),
   };
 }
 
@@ -126,4 +154,33 @@ export function negotiateKubeRequest(request: KubeServerRequest, accepted?: read
       body: `unable to upgrade: unable to negotiate protocol: client supports [${request.protocols.join(' ')}], server accepts [${ours.join(' ')}]`,
     },
   };
+}
+
+/** How a server answers a request that asks for a WebSocket. */
+export type KubeWebSocketNegotiation =
+  /**
+   * Accept, naming `subprotocol` in the 101's `Sec-WebSocket-Protocol`, and
+   * serve `protocol` in the SPDY/3.1 session the messages carry.
+   */
+  | { readonly protocol: string; readonly subprotocol: string }
+  /** Refuse with this; kubectl then asks again with `Upgrade: SPDY/3.1`. */
+  | { readonly refuse: UpgradeRefusal };
+
+/**
+ * The answer to a WebSocket request (`request.transport` is
+ * `'websocket'`): port-forward that offers `SPDY/3.1+portforward.k8s.io`
+ * is accepted, tunnelling the same SPDY/3.1 session as over an
+ * `Upgrade: SPDY/3.1`. Anything else, exec and attach included (kubectl
+ * offers them `v5.channel.k8s.io`, a framing of its own this server does
+ * not speak), is a 400 `metav1.Status`: kubectl takes any answer but a
+ * 101 as the cue to fall back to SPDY.
+ */
+export function negotiateKubeWebSocket(request: KubeServerRequest): KubeWebSocketNegotiation {
+  if (request.subresource === 'portforward' && request.protocols.includes(PORT_FORWARD_WEBSOCKET_PROTOCOL)) {
+    return { protocol: PORT_FORWARD_PROTOCOL, subprotocol: PORT_FORWARD_WEBSOCKET_PROTOCOL };
+  }
+  const message = request.subresource === 'portforward'
+    ? `port-forward over WebSocket needs the subprotocol ${PORT_FORWARD_WEBSOCKET_PROTOCOL}; ask with Upgrade: SPDY/3.1 otherwise`
+    : `${request.subresource} over WebSocket is not served here; ask with Upgrade: SPDY/3.1`;
+  return { refuse: kubeStatusRefusal(400, 'BadRequest', message) };
 }

@@ -1,14 +1,17 @@
 /**
- * The server side against the real `kubectl` (SPDY forced, WebSockets off):
- * `exec -i` with stdin piped and the command's exit code as kubectl's own,
- * a large stdin (kubectl's spdystream does no flow control), `exec -it`
+ * The server side against the real `kubectl`. With SPDY forced (WebSockets
+ * off): `exec -i` with stdin piped and the command's exit code as kubectl's
+ * own, a large stdin (kubectl's spdystream does no flow control), `exec -it`
  * through a pseudo-terminal (util-linux `script`) with its size reaching the
- * handler, and `port-forward` moving 64 MiB each way. Skipped with a printed
- * line when kubectl is not installed (a failure under CI).
+ * handler, and `port-forward` moving 64 MiB each way. With kubectl's
+ * defaults: `port-forward` over WebSocket (kubectl 1.31 and up) moving the
+ * same 64 MiB, `exec` falling back from its WebSocket try to SPDY, and
+ * port-forward falling back when the server turns WebSockets off. Skipped
+ * with a printed line when kubectl is not installed (a failure under CI).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
@@ -32,6 +35,52 @@ const script: Toolchain = {
   missing: onPath('script') ? null : 'no script on PATH',
 };
 
+/** kubectl's client version as major * 100 + minor (1.32 is 132); 0 when it cannot be read. */
+function kubectlVersion(): number {
+  if (kubectl.missing !== null) return 0;
+  const r = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8', timeout: 30_000 });
+  try {
+    const v = (JSON.parse(r.stdout) as { clientVersion?: { major?: string; minor?: string } }).clientVersion;
+    return parseInt(v?.major ?? '', 10) * 100 + parseInt(v?.minor ?? '', 10) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** kubectl 1.31 and up forward ports over WebSocket by default (and try exec over it from 1.30). */
+const version = kubectlVersion();
+const webSocketKubectl = version >= 131;
+
+function kubeconfig(dir: string, url: string): string {
+  const config = join(dir, `config-${new URL(url).port}`);
+  writeFileSync(config, [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: test',
+    '  cluster:',
+    `    server: ${url}`,
+    'users:',
+    '- name: test',
+    '  user:',
+    '    token: test-token',
+    'contexts:',
+    '- name: test',
+    '  context: {cluster: test, user: test, namespace: default}',
+    'current-context: test',
+    '',
+  ].join('\n'));
+  return config;
+}
+
+/** The environment kubectl runs in by default: neither WebSocket switch set. */
+function defaultEnv(config: string, home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: config, HOME: home };
+  delete env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS;
+  delete env.KUBECTL_PORT_FORWARD_WEBSOCKETS;
+  return env;
+}
+
 interface Run {
   readonly code: number | null;
   readonly stdout: Buffer;
@@ -41,7 +90,10 @@ interface Run {
 interface Ctx {
   srv: PodServer;
   dir: string;
+  /** SPDY forced. */
   env: NodeJS.ProcessEnv;
+  /** kubectl's defaults. */
+  defaults: NodeJS.ProcessEnv;
 }
 
 /** A test that stalls fails instead of hanging the run. */
@@ -77,30 +129,78 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, i
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/**
+ * Runs `kubectl port-forward` against `srv` and moves `size` random bytes
+ * each way through one connection, checking both by sha256.
+ */
+async function forwardThrough(srv: PodServer, env: NodeJS.ProcessEnv, size: number): Promise<void> {
+  const forwardedBefore = srv.log.forwarded.length;
+  const fromPod = randomBytes(size);
+  let podGot: Promise<string> = Promise.resolve('');
+  // The pod's port: hashes what comes in while sending its own bytes, and
+  // ends its side only after the client's: kubectl resets the data stream
+  // as soon as the pod's side ends, dropping what the client still sends.
+  const pod: Server = createServer({ allowHalfOpen: true }, (s) => {
+    s.on('error', () => undefined);
+    const h = createHash('sha256');
+    podGot = new Promise((resolve) => {
+      s.on('data', (d: Buffer) => h.update(d));
+      s.on('end', () => {
+        resolve(h.digest('hex'));
+        s.end();
+      });
+    });
+    s.write(fromPod);
+  });
+  await new Promise<void>((r) => pod.listen(0, '127.0.0.1', () => r()));
+  const podPort = (pod.address() as AddressInfo).port;
+  const child = spawn('kubectl', ['port-forward', 'web-0', `0:${podPort}`, '--address', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let said = '';
+  try {
+    const localPort = await within(new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        said += d;
+        const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(said);
+        if (m) resolve(Number(m[1]));
+      });
+      child.stderr.on('data', (d: Buffer) => (said += d));
+      child.once('close', (code) => reject(new Error(`kubectl port-forward exited (${code}): ${said}`)));
+    }), 'kubectl port-forward starting');
+    const toPod = randomBytes(size);
+    const socket = connect({ host: '127.0.0.1', port: localPort, allowHalfOpen: true });
+    const h = createHash('sha256');
+    let n = 0;
+    socket.on('data', (d: Buffer) => {
+      h.update(d);
+      n += d.length;
+    });
+    const ended = new Promise<void>((resolve, reject) => {
+      socket.once('end', resolve);
+      socket.once('error', reject);
+    });
+    socket.end(toPod);
+    await within(ended, `the ${size} bytes each way`, () => socket.destroy());
+    socket.destroy();
+    assert.is(n, size);
+    assert.is(h.digest('hex'), sha256(fromPod));
+    assert.is(await podGot, sha256(toPod));
+    assert.ok(srv.log.forwarded.includes(podPort));
+    assert.equal(srv.log.upgrades.at(-1)!.subresource, 'portforward');
+    assert.equal(srv.log.forwarded.length - forwardedBefore, 1);
+  } finally {
+    child.kill();
+    await new Promise<void>((r) => pod.close(() => r()));
+  }
+}
+
 const test = suite<Ctx>('the real kubectl against our Kubernetes server');
 
 if (available(kubectl, 'kubectl against the server side')) {
   test.before(async (ctx) => {
     ctx.srv = await startPodServer();
     ctx.dir = mkdtempSync(join(tmpdir(), 'spdy-streams-kubectl-'));
-    const config = join(ctx.dir, 'config');
-    writeFileSync(config, [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      '- name: test',
-      '  cluster:',
-      `    server: ${ctx.srv.url}`,
-      'users:',
-      '- name: test',
-      '  user:',
-      '    token: test-token',
-      'contexts:',
-      '- name: test',
-      '  context: {cluster: test, user: test, namespace: default}',
-      'current-context: test',
-      '',
-    ].join('\n'));
+    const config = kubeconfig(ctx.dir, ctx.srv.url);
+    ctx.defaults = defaultEnv(config, ctx.dir);
     ctx.env = {
       ...process.env,
       KUBECONFIG: config,
@@ -164,62 +264,50 @@ if (available(kubectl, 'kubectl against the server side')) {
     });
   }
 
-  test('kubectl port-forward moves 64 MiB each way, checked by sha256', async ({ srv, env }) => {
-    const size = 64 * 1024 * 1024;
-    const fromPod = randomBytes(size);
-    let podGot: Promise<string> = Promise.resolve('');
-    // The pod's port: hashes what comes in while sending its own 64 MiB, and
-    // ends its side only after the client's: kubectl resets the data stream
-    // as soon as the pod's side ends, dropping what the client still sends.
-    const pod: Server = createServer({ allowHalfOpen: true }, (s) => {
-      s.on('error', () => undefined);
-      const h = createHash('sha256');
-      podGot = new Promise((resolve) => {
-        s.on('data', (d: Buffer) => h.update(d));
-        s.on('end', () => {
-          resolve(h.digest('hex'));
-          s.end();
-        });
-      });
-      s.write(fromPod);
-    });
-    await new Promise<void>((r) => pod.listen(0, '127.0.0.1', () => r()));
-    const podPort = (pod.address() as AddressInfo).port;
-    const child = spawn('kubectl', ['port-forward', 'web-0', `0:${podPort}`, '--address', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let said = '';
+  test('kubectl port-forward (SPDY) moves 64 MiB each way, checked by sha256', async ({ srv, env }) => {
+    const before = srv.log.asked.length;
+    await forwardThrough(srv, env, 64 * 1024 * 1024);
+    assert.equal(srv.log.asked.slice(before).map((a) => a.upgrade), ['spdy/3.1']);
+  });
+
+  test('kubectl port-forward with its defaults: over WebSocket from 1.31 on, 64 MiB each way', async ({ srv, defaults }) => {
+    const before = srv.log.asked.length;
+    await forwardThrough(srv, defaults, 64 * 1024 * 1024);
+    const kinds = srv.log.asked.slice(before).map((a) => a.upgrade);
+    if (!webSocketKubectl) {
+      console.log(`skipped the WebSocket assertions: kubectl ${version / 100 | 0}.${version % 100} does not forward ports over WebSocket (1.31 and up do)`);
+      assert.equal(kinds, ['spdy/3.1']);
+      return;
+    }
+    assert.equal(kinds, ['websocket'], 'one WebSocket upgrade, no fallback to SPDY');
+    const req = srv.log.upgrades.at(-1)!;
+    assert.equal([req.subresource, req.transport, req.protocols], ['portforward', 'websocket', ['SPDY/3.1+portforward.k8s.io']]);
+  });
+
+  test('kubectl exec with its defaults: the WebSocket try is refused, and the SPDY one works', async ({ srv, defaults }) => {
+    const before = srv.log.asked.length;
+    const r = await run('kubectl', ['exec', '-i', 'web-0', '--', 'sh', '-c', 'cat; exit 5'], defaults, 'by default\n');
+    assert.is(r.code, 5, r.stderr);
+    assert.is(r.stdout.toString(), 'by default\n');
+    const kinds = srv.log.asked.slice(before).map((a) => a.upgrade);
+    if (!webSocketKubectl) {
+      console.log(`skipped the WebSocket assertions: kubectl ${version / 100 | 0}.${version % 100} does not try exec over WebSocket`);
+      assert.equal(kinds, ['spdy/3.1']);
+      return;
+    }
+    assert.equal(kinds, ['websocket', 'spdy/3.1']);
+    assert.equal(srv.log.upgrades.at(-1)!.transport, 'spdy');
+  });
+
+  test('kubectl port-forward with its defaults falls back to SPDY when the server turns WebSockets off', async ({ dir }) => {
+    const off = await startPodServer({ webSocket: false });
     try {
-      const localPort = await within(new Promise<number>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          said += d;
-          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(said);
-          if (m) resolve(Number(m[1]));
-        });
-        child.stderr.on('data', (d: Buffer) => (said += d));
-        child.once('close', (code) => reject(new Error(`kubectl port-forward exited (${code}): ${said}`)));
-      }), 'kubectl port-forward starting');
-      const toPod = randomBytes(size);
-      const socket = connect({ host: '127.0.0.1', port: localPort, allowHalfOpen: true });
-      const h = createHash('sha256');
-      let n = 0;
-      socket.on('data', (d: Buffer) => {
-        h.update(d);
-        n += d.length;
-      });
-      const ended = new Promise<void>((resolve, reject) => {
-        socket.once('end', resolve);
-        socket.once('error', reject);
-      });
-      socket.end(toPod);
-      await within(ended, 'the 64 MiB transfers', () => socket.destroy());
-      socket.destroy();
-      assert.is(n, size);
-      assert.is(h.digest('hex'), sha256(fromPod));
-      assert.is(await podGot, sha256(toPod));
-      assert.ok(srv.log.forwarded.includes(podPort));
-      assert.equal(srv.log.upgrades.at(-1)!.subresource, 'portforward');
+      const env = defaultEnv(kubeconfig(dir, off.url), dir);
+      await forwardThrough(off, env, 1024 * 1024);
+      const kinds = off.log.asked.map((a) => a.upgrade);
+      assert.equal(kinds, webSocketKubectl ? ['websocket', 'spdy/3.1'] : ['spdy/3.1']);
     } finally {
-      child.kill();
-      await new Promise<void>((r) => pod.close(() => r()));
+      await off.close();
     }
   });
 }
