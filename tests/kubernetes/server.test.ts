@@ -2,7 +2,9 @@
  * The server side (`kubeUpgradeHandler`) against our own client: exec with
  * stdin, stdout, stderr and exit codes in each protocol generation, a tty
  * with resize, attach, refusals (403 with the accepted protocols, 404), the
- * wait for missing channels, and port-forward fan-out on one session.
+ * wait for missing channels, and port-forward fan-out on one session;
+ * port-forward over WebSocket (`transport: 'websocket'`) with its refusals,
+ * and exec over WebSocket refused with the 400 kubectl falls back from.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,6 +16,7 @@ import { EXEC_PROTOCOLS } from '../../src/kubernetes/protocols.js';
 import type { KubeTarget } from '../../src/kubernetes/target.js';
 import { kubeAttach, kubeExec, kubePortForward } from '../../src/node/kubernetes/client.js';
 import { dialKube } from '../../src/node/kubernetes/dial.js';
+import { WebSocket as WsClient } from 'ws';
 import { rejectionOf } from '../streams/session-pair.js';
 import { startPodServer, type PodServer } from './pod-server.js';
 
@@ -249,6 +252,77 @@ test('port-forward to a port nothing listens on: the reason comes on the error s
   const conn = await pf.open(closedPort);
   assert.match((await conn.error) ?? '', new RegExp(`error forwarding port ${closedPort} to pod web-0: .*ECONNREFUSED`));
   await pf.close();
+});
+
+test('port-forward over WebSocket: 1 MiB each way on 5 connections, authorized like SPDY', async ({ srv, target, echoPort }) => {
+  const before = srv.log.asked.length;
+  const pf = await kubePortForward(target, { transport: 'websocket' });
+  const conns = await Promise.all(Array.from({ length: 5 }, () => pf.open(echoPort)));
+  const bodies = conns.map(() => randomBytes(1024 * 1024));
+  const hashes = await Promise.all(conns.map(async (c, i) => {
+    const w = c.writable.getWriter();
+    const wrote = (async () => {
+      for (let off = 0; off < bodies[i]!.length; off += 64 * 1024) await w.write(bodies[i]!.subarray(off, off + 64 * 1024));
+      await w.close();
+    })();
+    const h = createHash('sha256');
+    for await (const chunk of c.readable) h.update(chunk);
+    await wrote;
+    return h.digest('hex');
+  }));
+  assert.equal(hashes, bodies.map((b) => createHash('sha256').update(b).digest('hex')));
+  await pf.close();
+  assert.equal(srv.log.asked.slice(before).map((a) => a.upgrade), ['websocket']);
+  const req = srv.log.upgrades.at(-1)!;
+  assert.equal([req.subresource, req.transport, req.pod], ['portforward', 'websocket', 'web-0']);
+});
+
+test('port-forward over WebSocket: the authorize hook refuses it as it refuses SPDY', async () => {
+  const srv = await startPodServer({ authorize: (req) => req.headers.authorization === 'Bearer right' });
+  try {
+    const target = { server: srv.url, pod: 'p' };
+    const refused = await rejectionOf(kubePortForward({ ...target, token: 'wrong' }, { transport: 'websocket' })) as KubeError;
+    assert.instance(refused, KubeError);
+    assert.is(refused.status, 403);
+    assert.equal((refused.body as { reason?: string } | null)?.reason, 'Forbidden');
+    const pf = await kubePortForward({ ...target, token: 'right' }, { transport: 'websocket' });
+    await pf.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('port-forward over WebSocket without the tunnel subprotocol, or turned off: a 400 metav1.Status', async ({ target }) => {
+  const renamed = await rejectionOf(kubePortForward(target, { transport: 'websocket', webSocketProtocol: 'tunnel.example' })) as KubeError;
+  assert.instance(renamed, KubeError);
+  assert.is(renamed.status, 400);
+  assert.equal((renamed.body as { reason?: string } | null)?.reason, 'BadRequest');
+  const off = await startPodServer({ webSocket: false });
+  try {
+    const refused = await rejectionOf(kubePortForward({ server: off.url, pod: 'p' }, { transport: 'websocket' })) as KubeError;
+    assert.is(refused.status, 400);
+    // SPDY is still served.
+    const pf = await kubePortForward({ server: off.url, pod: 'p' });
+    await pf.close();
+  } finally {
+    await off.close();
+  }
+});
+
+test('exec over WebSocket (kubectl offers v5.channel.k8s.io) is refused with a 400, so kubectl falls back to SPDY', async ({ srv }) => {
+  const status = await new Promise<number>((resolve, reject) => {
+    const ws = new WsClient(`ws://127.0.0.1:${srv.port}/api/v1/namespaces/default/pods/web-0/exec?command=true&stdout=true`, ['v5.channel.k8s.io']);
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('open', () => reject(new Error('the server accepted exec over WebSocket')));
+    ws.on('error', () => undefined);
+  });
+  assert.is(status, 400);
+  assert.is(srv.log.upgrades.at(-1)!.transport, 'websocket');
+  assert.equal(srv.log.upgrades.at(-1)!.protocols, ['v5.channel.k8s.io']);
 });
 
 test.run();
