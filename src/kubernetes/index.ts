@@ -30,7 +30,7 @@ export {
 export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { PING_INTERVAL_MS } from './keepalive.js';
 export {
-  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket, kubeStatusRefusal,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket, kubeStatusRefusal, kubeBearerToken,
   type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation, type KubeWebSocketNegotiation,
 } from './server-request.js';
 export { readResizeEvents, type KubeTerminalSize } from './resize-events.js';

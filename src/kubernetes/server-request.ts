@@ -110,6 +110,40 @@ function headerList(request: KubeHttpRequest, lowerName: string): string[] {
     .filter((p) => p !== '');
 }
 
+/**
+ * The bearer token a request carries, for an `authorize` hook: its
+ * `Authorization: Bearer` header, or else the subprotocol
+ * `base64url.bearer.authorization.k8s.io.<token>` of a WebSocket request
+ * (how a browser sends it, and the API server takes it). Null when it has
+ * neither. Takes the parsed request's headers, or a Node `IncomingMessage`
+ * (its `rawHeaders`).
+ */
+export function kubeBearerToken(request: Pick<KubeHttpRequest, 'headers'> | { readonly rawHeaders: readonly string[] }): string | null {
+  const pairs: Array<readonly [string, string]> = [];
+  if ('rawHeaders' in request) {
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+  } else {
+    pairs.push(...request.headers);
+  }
+  const lists = { headers: pairs, url: '/' };
+  for (const [name, value] of pairs) {
+    if (name.toLowerCase() !== 'authorization') continue;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
+    if (m) return m[1]!;
+  }
+  const offered = headerList(lists, 'sec-websocket-protocol').find((p) => p.startsWith(BEARER_TOKEN_PROTOCOL_PREFIX));
+  if (offered === undefined) return null;
+  const encoded = offered.slice(BEARER_TOKEN_PROTOCOL_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return null;
+  try {
+    const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** A `metav1.Status` refusal, as the API server words them. */
 export function kubeStatusRefusal(status: number, reason: string, message: string): UpgradeRefusal {
   return {

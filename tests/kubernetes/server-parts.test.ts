@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { KubeError } from '../../src/kubernetes/errors.js';
 import { readResizeEvents } from '../../src/kubernetes/resize-events.js';
 import { expectedChannels } from '../../src/kubernetes/server-exec.js';
-import { negotiateKubeRequest, negotiateKubeWebSocket, parseKubeRequest } from '../../src/kubernetes/server-request.js';
+import { kubeBearerToken, negotiateKubeRequest, negotiateKubeWebSocket, parseKubeRequest } from '../../src/kubernetes/server-request.js';
 import { rejectionOf } from '../streams/session-pair.js';
 
 const encoder = new TextEncoder();
@@ -108,6 +108,16 @@ test('a WebSocket request: its subprotocols are its offer (a bearer token left o
   assert.is(refused.refuse.status, 400);
   assert.is((JSON.parse(refused.refuse.body!) as { reason: string }).reason, 'BadRequest');
   assert.is(exec('', ['v4.channel.k8s.io'])!.transport, 'spdy');
+});
+
+test('kubeBearerToken: the Authorization header first, else the bearer subprotocol in base64url', () => {
+  const sub = 'base64url.bearer.authorization.k8s.io.';
+  assert.is(kubeBearerToken({ headers: [['authorization', 'Bearer abc'], ['Sec-WebSocket-Protocol', `${sub}eHl6`]] }), 'abc');
+  assert.is(kubeBearerToken({ headers: [['Sec-WebSocket-Protocol', `SPDY/3.1+portforward.k8s.io, ${sub}dMO8a2VuLw`]] }), 't\u00fcken/');
+  assert.is(kubeBearerToken({ rawHeaders: ['Authorization', 'bearer raw'] }), 'raw');
+  assert.is(kubeBearerToken({ headers: [['Authorization', 'Basic dTpw']] }), null);
+  assert.is(kubeBearerToken({ headers: [['Sec-WebSocket-Protocol', `${sub}not=valid`]] }), null);
+  assert.is(kubeBearerToken({ headers: [] }), null);
 });
 
 test.run();

@@ -13,6 +13,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { KubeError } from '../../src/kubernetes/errors.js';
 import { openKubeConnection } from '../../src/kubernetes/connection.js';
 import { EXEC_PROTOCOLS } from '../../src/kubernetes/protocols.js';
+import { kubeBearerToken } from '../../src/kubernetes/server-request.js';
+import { bearerTokenProtocol } from '../../src/kubernetes/websocket-protocols.js';
 import type { KubeTarget } from '../../src/kubernetes/target.js';
 import { kubeAttach, kubeExec, kubePortForward } from '../../src/node/kubernetes/client.js';
 import { dialKube } from '../../src/node/kubernetes/dial.js';
@@ -277,8 +279,27 @@ test('port-forward over WebSocket: 1 MiB each way on 5 connections, authorized l
   assert.equal([req.subresource, req.transport, req.pod], ['portforward', 'websocket', 'web-0']);
 });
 
-test('port-forward over WebSocket: the authorize hook refuses it as it refuses SPDY', async () => {
-  const srv = await startPodServer({ authorize: (req) => req.headers.authorization === 'Bearer right' });
+/** A bare WebSocket handshake for port-forward with these subprotocols (sent by hand: `ws` refuses the `/`): the answer's status. */
+function handshakeStatus(port: number, protocols: string): Promise<{ status: number; protocol: string }> {
+  return new Promise((resolve) => {
+    const ws = new WsClient(`ws://127.0.0.1:${port}/api/v1/namespaces/default/pods/web-0/portforward`, [], {
+      headers: { 'Sec-WebSocket-Protocol': protocols },
+    });
+    ws.on('upgrade', (res) => {
+      resolve({ status: res.statusCode ?? 0, protocol: String(res.headers['sec-websocket-protocol'] ?? '') });
+      ws.terminate();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0, protocol: '' });
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('error', () => undefined);
+  });
+}
+
+test('port-forward over WebSocket: the authorize hook refuses it as it refuses SPDY; kubeBearerToken reads either form of the token', async () => {
+  const srv = await startPodServer({ authorize: (req) => kubeBearerToken(req) === 'right' });
   try {
     const target = { server: srv.url, pod: 'p' };
     const refused = await rejectionOf(kubePortForward({ ...target, token: 'wrong' }, { transport: 'websocket' })) as KubeError;
@@ -287,6 +308,12 @@ test('port-forward over WebSocket: the authorize hook refuses it as it refuses S
     assert.equal((refused.body as { reason?: string } | null)?.reason, 'Forbidden');
     const pf = await kubePortForward({ ...target, token: 'right' }, { transport: 'websocket' });
     await pf.close();
+    const spdy = await rejectionOf(kubePortForward({ ...target, token: 'wrong' })) as KubeError;
+    assert.is(spdy.status, 403);
+    // A browser's way: the token as a subprotocol.
+    const tunnel = 'SPDY/3.1+portforward.k8s.io';
+    assert.equal(await handshakeStatus(srv.port, `${bearerTokenProtocol('right')}, ${tunnel}`), { status: 101, protocol: tunnel });
+    assert.equal(await handshakeStatus(srv.port, `${bearerTokenProtocol('wrong')}, ${tunnel}`), { status: 403, protocol: '' });
   } finally {
     await srv.close();
   }

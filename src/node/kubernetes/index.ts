@@ -15,7 +15,7 @@ export {
   portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
   parseKubeConfig, type KubeConfigTarget, type KubeConfigOptions,
   PING_INTERVAL_MS,
-  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket, kubeBearerToken,
   type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation, type KubeWebSocketNegotiation,
   readResizeEvents, type KubeTerminalSize,
   serveKubeExec, expectedChannels,
