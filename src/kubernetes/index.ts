@@ -23,7 +23,10 @@ export {
 } from './port-forward.js';
 export { kubePortForward } from './port-forward-entry.js';
 export { kubeWebSocketUrl, globalWebSocketFactory } from './port-forward-websocket.js';
-export { PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol } from './websocket-protocols.js';
+export {
+  PORT_FORWARD_WEBSOCKET_PROTOCOL, EXEC_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
+} from './websocket-protocols.js';
+export { serveKubeExecWebSocket } from './server-exec-websocket.js';
 export {
   webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from './websocket-transport.js';

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import type { UpgradeRefusal } from '../handshake/upgrade.js';
 import { ACCEPTED_PROTOCOLS_HEADER, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, negotiateProtocol } from './protocols.js';
 import type { KubeSubresource } from './target.js';
-import { BEARER_TOKEN_PROTOCOL_PREFIX, PORT_FORWARD_WEBSOCKET_PROTOCOL } from './websocket-protocols.js';
+import { BEARER_TOKEN_PROTOCOL_PREFIX, EXEC_WEBSOCKET_PROTOCOL, PORT_FORWARD_WEBSOCKET_PROTOCOL } from './websocket-protocols.js';
 
 /** A streaming request as the server sees it. */
 export interface KubeServerRequest {
@@ -204,17 +204,22 @@ export type KubeWebSocketNegotiation =
  * The answer to a WebSocket request (`request.transport` is
  * `'websocket'`): port-forward that offers `SPDY/3.1+portforward.k8s.io`
  * is accepted, tunnelling the same SPDY/3.1 session as over an
- * `Upgrade: SPDY/3.1`. Anything else, exec and attach included (kubectl
- * offers them `v5.channel.k8s.io`, a framing of its own this server does
- * not speak), is a 400 `metav1.Status`: kubectl takes any answer but a
- * 101 as the cue to fall back to SPDY.
+ * `Upgrade: SPDY/3.1`; exec and attach that offer `v5.channel.k8s.io`
+ * (kubectl 1.30 and up) are accepted with that protocol. Anything else is
+ * a 400 `metav1.Status`, which kubectl takes as the cue to fall back to
+ * SPDY.
  */
 export function negotiateKubeWebSocket(request: KubeServerRequest): KubeWebSocketNegotiation {
-  if (request.subresource === 'portforward' && request.protocols.includes(PORT_FORWARD_WEBSOCKET_PROTOCOL)) {
-    return { protocol: PORT_FORWARD_PROTOCOL, subprotocol: PORT_FORWARD_WEBSOCKET_PROTOCOL };
+  if (request.subresource === 'portforward') {
+    if (request.protocols.includes(PORT_FORWARD_WEBSOCKET_PROTOCOL)) {
+      return { protocol: PORT_FORWARD_PROTOCOL, subprotocol: PORT_FORWARD_WEBSOCKET_PROTOCOL };
+    }
+    return { refuse: kubeStatusRefusal(400, 'BadRequest',
+      `port-forward over WebSocket needs the subprotocol ${PORT_FORWARD_WEBSOCKET_PROTOCOL}; ask with Upgrade: SPDY/3.1 otherwise`) };
   }
-  const message = request.subresource === 'portforward'
-    ? `port-forward over WebSocket needs the subprotocol ${PORT_FORWARD_WEBSOCKET_PROTOCOL}; ask with Upgrade: SPDY/3.1 otherwise`
-    : `${request.subresource} over WebSocket is not served here; ask with Upgrade: SPDY/3.1`;
-  return { refuse: kubeStatusRefusal(400, 'BadRequest', message) };
+  if (request.protocols.includes(EXEC_WEBSOCKET_PROTOCOL)) {
+    return { protocol: EXEC_WEBSOCKET_PROTOCOL, subprotocol: EXEC_WEBSOCKET_PROTOCOL };
+  }
+  return { refuse: kubeStatusRefusal(400, 'BadRequest',
+    `${request.subresource} over WebSocket needs the subprotocol ${EXEC_WEBSOCKET_PROTOCOL}; ask with Upgrade: SPDY/3.1 otherwise`) };
 }

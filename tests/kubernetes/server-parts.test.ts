@@ -90,7 +90,7 @@ test('a resize event that is no terminal size ends the events with KubeError', a
   assert.instance(await rejectionOf(collect(readResizeEvents(bytes(`{"Width":"${'x'.repeat(5000)}`)))), KubeError);
 });
 
-test('a WebSocket request: its subprotocols are its offer (a bearer token left out); only the port-forward tunnel is accepted', () => {
+test('a WebSocket request: its subprotocols are its offer (a bearer token left out); the tunnel and v5 are accepted', () => {
   const ws = (sub: string, protocols: string) => parseKubeRequest({
     url: `/api/v1/namespaces/default/pods/web-0/${sub}`,
     headers: [['Connection', 'Upgrade'], ['Upgrade', 'WebSocket'], ['X-Stream-Protocol-Version', 'v4.channel.k8s.io'], ['Sec-WebSocket-Protocol', protocols]],
@@ -103,7 +103,10 @@ test('a WebSocket request: its subprotocols are its offer (a bearer token left o
   assert.is(other.refuse.status, 400);
   const ex = ws('exec?command=true', 'v5.channel.k8s.io');
   assert.equal([ex.transport, ex.protocols], ['websocket', ['v5.channel.k8s.io']]);
-  const refused = negotiateKubeWebSocket(ex);
+  assert.equal(negotiateKubeWebSocket(ex), { protocol: 'v5.channel.k8s.io', subprotocol: 'v5.channel.k8s.io' });
+  assert.equal(negotiateKubeWebSocket(ws('attach', 'v5.channel.k8s.io')), { protocol: 'v5.channel.k8s.io', subprotocol: 'v5.channel.k8s.io' });
+  // v4 over WebSocket has no close signal for stdin: not served, so the client falls back to SPDY.
+  const refused = negotiateKubeWebSocket(ws('exec?command=true', 'v4.channel.k8s.io'));
   assert.ok('refuse' in refused);
   assert.is(refused.refuse.status, 400);
   assert.is((JSON.parse(refused.refuse.body!) as { reason: string }).reason, 'BadRequest');

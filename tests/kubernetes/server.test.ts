@@ -4,7 +4,8 @@
  * with resize, attach, refusals (403 with the accepted protocols, 404), the
  * wait for missing channels, and port-forward fan-out on one session;
  * port-forward over WebSocket (`transport: 'websocket'`) with its refusals,
- * and exec over WebSocket refused with the 400 kubectl falls back from.
+ * and exec over WebSocket in `v5.channel.k8s.io` (and v4 refused with the
+ * 400 kubectl falls back from).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -336,20 +337,66 @@ test('port-forward over WebSocket without the tunnel subprotocol, or turned off:
   }
 });
 
-test('exec over WebSocket (kubectl offers v5.channel.k8s.io) is refused with a 400, so kubectl falls back to SPDY', async ({ srv }) => {
-  const status = await new Promise<number>((resolve, reject) => {
-    const ws = new WsClient(`ws://127.0.0.1:${srv.port}/api/v1/namespaces/default/pods/web-0/exec?command=true&stdout=true`, ['v5.channel.k8s.io']);
+/** Collects a v5 exec over a bare WebSocket: what came on each channel, and the close code. */
+function execOverWebSocket(
+  port: number, query: string, protocols: string[], messages: Uint8Array[],
+): Promise<{ status: number; protocol: string; channels: Map<number, string>; first: number[]; code: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WsClient(`ws://127.0.0.1:${port}/api/v1/namespaces/default/pods/web-0/exec?${query}`, protocols);
+    const channels = new Map<number, string>();
+    const first: number[] = [];
+    let protocol = '';
     ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
+      resolve({ status: res.statusCode ?? 0, protocol: '', channels, first, code: 0 });
       res.resume();
       ws.terminate();
     });
-    ws.on('open', () => reject(new Error('the server accepted exec over WebSocket')));
-    ws.on('error', () => undefined);
+    ws.on('open', () => {
+      protocol = ws.protocol;
+      for (const m of messages) ws.send(m);
+    });
+    ws.on('message', (data: Buffer) => {
+      if (first.length < 1) first.push(...data);
+      channels.set(data[0]!, (channels.get(data[0]!) ?? '') + data.subarray(1).toString());
+    });
+    ws.on('close', (code) => resolve({ status: 101, protocol, channels, first, code }));
+    ws.on('error', reject);
   });
-  assert.is(status, 400);
-  assert.is(srv.log.upgrades.at(-1)!.transport, 'websocket');
-  assert.equal(srv.log.upgrades.at(-1)!.protocols, ['v5.channel.k8s.io']);
+}
+
+const message = (channel: number, text = ''): Uint8Array => Buffer.concat([Buffer.of(channel), Buffer.from(text)]);
+
+test('exec over WebSocket in v5.channel.k8s.io: stdin, its close signal, stdout, stderr, the status, then a normal close', async ({ srv }) => {
+  const before = srv.log.asked.length;
+  const r = await execOverWebSocket(srv.port, 'command=sh&command=-c&command=cat%3B%20echo%20oops%20%3E%262%3B%20exit%206&stdin=true&stdout=true&stderr=true',
+    ['v5.channel.k8s.io'], [message(0, 'over '), message(0, 'websocket'), Uint8Array.of(255, 0)]);
+  assert.equal([r.status, r.protocol, r.code], [101, 'v5.channel.k8s.io', 1000]);
+  // The kubelet's first message: an empty one on stdout.
+  assert.equal(r.first, [1]);
+  assert.is(r.channels.get(1), 'over websocket');
+  assert.is(r.channels.get(2), 'oops\n');
+  const status = JSON.parse(r.channels.get(3)!) as { status: string; reason: string; details: { causes: Array<{ message: string }> } };
+  assert.equal([status.status, status.reason, status.details.causes[0]!.message], ['Failure', 'NonZeroExitCode', '6']);
+  assert.equal(srv.log.asked.slice(before).map((a) => a.upgrade), ['websocket']);
+  assert.equal(srv.log.upgrades.at(-1)!.transport, 'websocket');
+});
+
+test('exec over WebSocket with a tty: resize messages reach the handler; no stderr', async ({ srv }) => {
+  const before = srv.log.resizes.length;
+  const r = await execOverWebSocket(srv.port, 'command=tty-echo&command=2&stdin=true&stdout=true&stderr=true&tty=true', ['v5.channel.k8s.io'], [
+    message(4, '{"Width":90,"Height":20}\n'), message(0, 'x'), message(0, 'q'),
+  ]);
+  assert.is(r.status, 101);
+  assert.equal(srv.log.resizes.slice(before), [{ width: 90, height: 20 }]);
+  assert.match(r.channels.get(1)!, /echo:x/);
+  assert.is(r.channels.has(2), false);
+  assert.is((JSON.parse(r.channels.get(3)!) as { details: { causes: Array<{ message: string }> } }).details.causes[0]!.message, '2');
+});
+
+test('exec over WebSocket offering only v4 (no close signal) is refused with a 400, for the client to fall back to SPDY', async ({ srv }) => {
+  const r = await execOverWebSocket(srv.port, 'command=true&stdout=true', ['v4.channel.k8s.io'], []);
+  assert.is(r.status, 400);
+  assert.equal(srv.log.upgrades.at(-1)!.protocols, ['v4.channel.k8s.io']);
 });
 
 test.run();

@@ -4,7 +4,8 @@
  * `port-forward` as the kubelet does (protocol negotiation, 101 or 403,
  * then the SPDY/3.1 session for the application's handlers), and
  * port-forward over WebSocket as the API server does for kubectl 1.31 and
- * up (the same session in the socket's binary messages).
+ * up (the same session in the socket's binary messages), and exec and
+ * attach over WebSocket in `v5.channel.k8s.io`.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,6 +17,7 @@ import {
 import {
   kubeStatusRefusal, negotiateKubeRequest, negotiateKubeWebSocket, parseKubeRequest, type KubeServerRequest,
 } from '../../kubernetes/server-request.js';
+import { serveKubeExecWebSocket } from '../../kubernetes/server-exec-websocket.js';
 import { webSocketTransport } from '../../kubernetes/websocket-transport.js';
 import { acceptNodeUpgrade } from '../http/upgrade-listener.js';
 import { acceptWebSocket, canAcceptWebSocket } from './websocket-server.js';
@@ -38,9 +40,10 @@ export interface KubeUpgradeHandlerOptions extends KubeServerHandlers, KubeServe
   /** Told of a failure that ended a served session before its handlers were done with it. */
   readonly onError?: (error: unknown, request: KubeServerRequest) => void;
   /**
-   * Whether port-forward is served over WebSocket too (it needs the `ws`
-   * package). Default true; false, or `ws` missing, refuses such requests
-   * with a 400, and kubectl asks again over SPDY.
+   * Whether WebSocket upgrades are served too: port-forward's tunnel and
+   * exec and attach in `v5.channel.k8s.io` (it needs the `ws` package).
+   * Default true; false, or `ws` missing, refuses them with a 400, and
+   * kubectl asks again over SPDY.
    */
   readonly webSocket?: boolean;
 }
@@ -56,7 +59,7 @@ function refuse(socket: Duplex, refusal: UpgradeRefusal): void {
   socket.end(refusalResponse(refusal));
 }
 
-/** Port-forward over WebSocket, or the refusal kubectl falls back to SPDY from. */
+/** Port-forward, exec or attach over WebSocket, or the refusal kubectl falls back to SPDY from. */
 async function serveWebSocket(
   req: IncomingMessage, socket: Duplex, head: Uint8Array, request: KubeServerRequest, options: KubeUpgradeHandlerOptions,
 ): Promise<void> {
@@ -67,13 +70,15 @@ async function serveWebSocket(
   }
   if (options.webSocket === false || !(await canAcceptWebSocket())) {
     refuse(socket, kubeStatusRefusal(400, 'BadRequest',
-      'port-forward over WebSocket is not served here (the server has no ws package, or turned it off); ask with Upgrade: SPDY/3.1'));
+      'WebSocket upgrades are not served here (the server has no ws package, or turned them off); ask with Upgrade: SPDY/3.1'));
     return;
   }
   const ws = await acceptWebSocket(req, socket, head, negotiated.subprotocol);
   if (!ws) return;
+  const handler = request.subresource === 'exec' ? options.exec : request.subresource === 'attach' ? options.attach : undefined;
   try {
-    await serveKubeSession(webSocketTransport(ws), request, negotiated.protocol, options, options);
+    if (handler) await serveKubeExecWebSocket(webSocketTransport(ws), request, handler);
+    else await serveKubeSession(webSocketTransport(ws), request, negotiated.protocol, options, options);
   } catch (err) {
     options.onError?.(err, request);
   }
@@ -86,9 +91,9 @@ async function serveWebSocket(
  * `metav1.Status`; an offer with no protocol in common a 403 with
  * `X-Accepted-Stream-Protocol-Versions`. A port-forward that asks for a
  * WebSocket with the subprotocol `SPDY/3.1+portforward.k8s.io` (kubectl
- * 1.31 and up) is served over it, authorized the same way; exec and attach
- * over WebSocket are refused with a 400, from which kubectl falls back to
- * SPDY.
+ * 1.31 and up) is served over it, and so are exec and attach offering
+ * `v5.channel.k8s.io` (kubectl 1.30 and up), authorized the same way;
+ * other WebSocket offers get a 400, from which kubectl falls back to SPDY.
  */
 export function kubeUpgradeHandler(options: KubeUpgradeHandlerOptions): (req: IncomingMessage, socket: Duplex, head: Uint8Array) => void {
   return (req, socket, head) => {
