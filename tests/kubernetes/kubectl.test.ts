@@ -4,9 +4,10 @@
  * own, a large stdin (kubectl's spdystream does no flow control), `exec -it`
  * through a pseudo-terminal (util-linux `script`) with its size reaching the
  * handler, and `port-forward` moving 64 MiB each way. With kubectl's
- * defaults: `port-forward` over WebSocket (kubectl 1.31 and up) moving the
- * same 64 MiB, `exec` falling back from its WebSocket try to SPDY, and
- * port-forward falling back when the server turns WebSockets off. Skipped
+ * defaults (WebSockets, from kubectl 1.31 on): `port-forward` moving the
+ * same 64 MiB, `exec` in `v5.channel.k8s.io` with exit codes, 16 MiB of
+ * stdin and a terminal, and both falling back to SPDY when the server
+ * turns WebSockets off. Skipped
  * with a printed line when kubectl is not installed (a failure under CI).
  */
 import { suite } from 'uvu';
@@ -245,7 +246,7 @@ if (available(kubectl, 'kubectl against the server side')) {
   });
 
   if (available(script, 'kubectl exec -it')) {
-    test('kubectl exec -it through a pseudo-terminal: echo, the terminal size, the exit code', async ({ srv, env }) => {
+    const terminal = (srv: PodServer, env: NodeJS.ProcessEnv): Promise<void> => (async () => {
       const before = srv.log.resizes.length;
       const r = await run('script', ['-qfec', 'stty cols 100 rows 30; kubectl exec -it web-0 -- tty-echo 7', '/dev/null'], env, async (stdin) => {
         // Typed keys, after the terminal is set up and the size sent.
@@ -261,6 +262,16 @@ if (available(kubectl, 'kubectl against the server side')) {
       assert.match(out, /echo:ab/);
       assert.match(out, /bye\r\n/);
       assert.is(srv.log.upgrades.at(-1)!.tty, true);
+    })();
+
+    test('kubectl exec -it through a pseudo-terminal: echo, the terminal size, the exit code', async ({ srv, env }) => {
+      await terminal(srv, env);
+      assert.is(srv.log.upgrades.at(-1)!.transport, 'spdy');
+    });
+
+    test('kubectl exec -it with its defaults (over WebSocket from 1.31 on): echo, the terminal size, the exit code', async ({ srv, defaults }) => {
+      await terminal(srv, defaults);
+      assert.is(srv.log.upgrades.at(-1)!.transport, webSocketKubectl ? 'websocket' : 'spdy');
     });
   }
 
@@ -284,28 +295,43 @@ if (available(kubectl, 'kubectl against the server side')) {
     assert.equal([req.subresource, req.transport, req.protocols], ['portforward', 'websocket', ['SPDY/3.1+portforward.k8s.io']]);
   });
 
-  test('kubectl exec with its defaults: the WebSocket try is refused, and the SPDY one works', async ({ srv, defaults }) => {
+  test('kubectl exec with its defaults: over WebSocket (v5.channel.k8s.io) from 1.31 on; stdin, stderr apart, the exit code', async ({ srv, defaults }) => {
     const before = srv.log.asked.length;
-    const r = await run('kubectl', ['exec', '-i', 'web-0', '--', 'sh', '-c', 'cat; exit 5'], defaults, 'by default\n');
+    const r = await run('kubectl', ['exec', '-i', 'web-0', '--', 'sh', '-c', 'cat; echo err >&2; exit 5'], defaults, 'by default\n');
     assert.is(r.code, 5, r.stderr);
     assert.is(r.stdout.toString(), 'by default\n');
+    assert.match(r.stderr, /^err\n/);
+    assert.match(r.stderr, /command terminated with exit code 5/);
     const kinds = srv.log.asked.slice(before).map((a) => a.upgrade);
     if (!webSocketKubectl) {
-      console.log(`skipped the WebSocket assertions: kubectl ${version / 100 | 0}.${version % 100} does not try exec over WebSocket`);
+      console.log(`skipped the WebSocket assertions: kubectl ${version / 100 | 0}.${version % 100} does not exec over WebSocket by default`);
       assert.equal(kinds, ['spdy/3.1']);
       return;
     }
-    assert.equal(kinds, ['websocket', 'spdy/3.1']);
-    assert.equal(srv.log.upgrades.at(-1)!.transport, 'spdy');
+    assert.equal(kinds, ['websocket'], 'one WebSocket upgrade, no fallback to SPDY');
+    const req = srv.log.upgrades.at(-1)!;
+    assert.equal([req.transport, req.protocols], ['websocket', ['v5.channel.k8s.io']]);
   });
 
-  test('kubectl port-forward with its defaults falls back to SPDY when the server turns WebSockets off', async ({ dir }) => {
+  test('kubectl exec -i with its defaults: 16 MiB of stdin, every byte through', async ({ srv, defaults }) => {
+    const before = srv.log.asked.length;
+    const body = randomBytes(16 * 1024 * 1024);
+    const r = await run('kubectl', ['exec', '-i', 'web-0', '--', 'sha256sum'], defaults, body);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout.toString().split(' ')[0], sha256(body));
+    assert.equal(srv.log.asked.slice(before).map((a) => a.upgrade), [webSocketKubectl ? 'websocket' : 'spdy/3.1']);
+  });
+
+  test('kubectl exec and port-forward with their defaults fall back to SPDY when the server turns WebSockets off', async ({ dir }) => {
     const off = await startPodServer({ webSocket: false });
     try {
       const env = defaultEnv(kubeconfig(dir, off.url), dir);
+      const r = await run('kubectl', ['exec', '-i', 'web-0', '--', 'cat'], env, 'fallback\n');
+      assert.is(r.code, 0, r.stderr);
+      assert.is(r.stdout.toString(), 'fallback\n');
       await forwardThrough(off, env, 1024 * 1024);
       const kinds = off.log.asked.map((a) => a.upgrade);
-      assert.equal(kinds, webSocketKubectl ? ['websocket', 'spdy/3.1'] : ['spdy/3.1']);
+      assert.equal(kinds, webSocketKubectl ? ['websocket', 'spdy/3.1', 'websocket', 'spdy/3.1'] : ['spdy/3.1', 'spdy/3.1']);
     } finally {
       await off.close();
     }
