@@ -1,7 +1,7 @@
 /**
  * The child process of `no-ws.test.ts`: with `ws` hidden, starts the pretend
  * API server and reports, as one JSON line, how it answers a WebSocket
- * port-forward (the status and the metav1.Status reason), and whether
+ * port-forward (the status and the metav1.Status reason) and exec, and whether
  * port-forward over SPDY still works. Runs only as a program, so that a
  * test runner importing it does nothing.
  */
@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { pathToFileURL } from 'node:url';
 
 /** A WebSocket handshake for port-forward, by hand; resolves with the answer's status and body. */
-function webSocketHandshake(port: number): Promise<{ status: number; body: string }> {
+function webSocketHandshake(port: number, subresource: string, protocol: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     let answer = '';
@@ -21,13 +21,13 @@ function webSocketHandshake(port: number): Promise<{ status: number; body: strin
       resolve({ status, body: answer.slice(answer.indexOf('\r\n\r\n') + 4) });
     });
     socket.write([
-      'GET /api/v1/namespaces/default/pods/web-0/portforward HTTP/1.1',
+      `GET /api/v1/namespaces/default/pods/web-0/${subresource} HTTP/1.1`,
       `Host: 127.0.0.1:${port}`,
       'Connection: Upgrade',
       'Upgrade: websocket',
       'Sec-WebSocket-Version: 13',
       'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-      'Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io',
+      `Sec-WebSocket-Protocol: ${protocol}`,
       '', '',
     ].join('\r\n'));
   });
@@ -45,11 +45,12 @@ async function main(): Promise<void> {
   const { kubePortForward } = await import('../../src/node/kubernetes/client.js');
   const srv = await startPodServer();
   try {
-    const answer = await webSocketHandshake(srv.port);
+    const answer = await webSocketHandshake(srv.port, 'portforward', 'SPDY/3.1+portforward.k8s.io');
     const reason = (JSON.parse(answer.body) as { reason?: string }).reason ?? '';
+    const exec = await webSocketHandshake(srv.port, 'exec?command=true&stdout=true', 'v5.channel.k8s.io');
     const pf = await kubePortForward({ server: srv.url, pod: 'web-0' });
     await pf.close();
-    console.log(JSON.stringify({ wsHidden, status: answer.status, reason, spdy: true }));
+    console.log(JSON.stringify({ wsHidden, status: answer.status, reason, execStatus: exec.status, spdy: true }));
   } finally {
     await srv.close();
   }
