@@ -43,6 +43,8 @@ interface Input {
   push(bytes: Uint8Array): Promise<void>;
   end(): void;
   fail(err: unknown): void;
+  /** Takes no more bytes, and lets a waiting `push` go (the handler is done with the channel). */
+  stop(): void;
 }
 
 function input(): Input {
@@ -79,6 +81,17 @@ function input(): Input {
       if (done) return;
       done = true;
       controller.error(err);
+    },
+    stop() {
+      if (done) return;
+      done = true;
+      room?.();
+      room = null;
+      try {
+        controller.close();
+      } catch {
+        // Already cancelled by its reader.
+      }
     },
   };
 }
@@ -163,8 +176,10 @@ export async function serveKubeExecWebSocket(
     await send(ERROR, encoder.encode(status)).catch(() => undefined);
   }
   closed = true;
+  // Input the handler left unread would hold the reading loop, and with it the end.
+  stdin?.stop();
+  resize?.stop();
   await writer.close().catch(() => undefined);
-  stdin?.readable.cancel().catch(() => undefined);
   await reading;
 }
 

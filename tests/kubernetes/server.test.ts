@@ -393,6 +393,24 @@ test('exec over WebSocket with a tty: resize messages reach the handler; no stde
   assert.is((JSON.parse(r.channels.get(3)!) as { details: { causes: Array<{ message: string }> } }).details.causes[0]!.message, '2');
 });
 
+test('exec over WebSocket: a handler that leaves stdin unread while megabytes come still ends the exchange', async () => {
+  const srv = await startPodServer({
+    exec: (ctx) => {
+      ctx.stdin!.getReader();
+      return 0;
+    },
+    onError: () => undefined,
+  });
+  try {
+    const chunk = Buffer.concat([Buffer.of(0), Buffer.alloc(256 * 1024, 7)]);
+    const r = await execOverWebSocket(srv.port, 'command=x&stdin=true&stdout=true', ['v5.channel.k8s.io'], Array.from({ length: 16 }, () => chunk));
+    assert.is(r.code, 1000);
+    assert.is((JSON.parse(r.channels.get(3)!) as { status: string }).status, 'Success');
+  } finally {
+    await srv.close();
+  }
+});
+
 test('exec over WebSocket offering only v4 (no close signal) is refused with a 400, for the client to fall back to SPDY', async ({ srv }) => {
   const r = await execOverWebSocket(srv.port, 'command=true&stdout=true', ['v4.channel.k8s.io'], []);
   assert.is(r.status, 400);
