@@ -6,7 +6,7 @@
  * handler, and `port-forward` moving 64 MiB each way. With kubectl's
  * defaults (WebSockets, from kubectl 1.31 on): `port-forward` moving the
  * same 64 MiB, `exec` in `v5.channel.k8s.io` with exit codes, 16 MiB of
- * stdin and a terminal, and both falling back to SPDY when the server
+ * stdin and a terminal, `attach`, and both falling back to SPDY when the server
  * turns WebSockets off. Skipped
  * with a printed line when kubectl is not installed (a failure under CI).
  */
@@ -311,6 +311,15 @@ if (available(kubectl, 'kubectl against the server side')) {
     assert.equal(kinds, ['websocket'], 'one WebSocket upgrade, no fallback to SPDY');
     const req = srv.log.upgrades.at(-1)!;
     assert.equal([req.transport, req.protocols], ['websocket', ['v5.channel.k8s.io']]);
+  });
+
+  test('kubectl attach -i with its defaults: the attach handler over the same path', async ({ srv, defaults }) => {
+    const before = srv.log.asked.length;
+    const r = await run('kubectl', ['attach', '-i', 'web-0'], defaults, 'xyq');
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout.toString(), /^echo:xybye\r\n$/);
+    assert.is(srv.log.upgrades.at(-1)!.subresource, 'attach');
+    assert.equal(srv.log.asked.slice(before).map((a) => a.upgrade), [webSocketKubectl ? 'websocket' : 'spdy/3.1']);
   });
 
   test('kubectl exec -i with its defaults: 16 MiB of stdin, every byte through', async ({ srv, defaults }) => {
