@@ -40,8 +40,9 @@ function wsServer(): Promise<WsServer | null> {
       clientTracking: false,
       // SPDY compresses its own headers; DATA is the application's.
       perMessageDeflate: false,
-      // Messages are SPDY frames as the client writes them, of any size a frame may take.
-      maxPayload: 256 * 1024 * 1024,
+      // A message is one write of the client's: a SPDY frame (16 MiB at most) or a
+      // channel's chunk; more than this is no client of these protocols.
+      maxPayload: 64 * 1024 * 1024,
     });
     wss.on('headers', (headers, req) => {
       const protocol = chosen.get(req);
