@@ -3,8 +3,11 @@
 // echoes, `kubectl port-forward` connects to 127.0.0.1. Usage:
 //   node examples/kube-server.mjs [PORT]
 // (npm run build first), then, with the kubeconfig it prints:
-//   KUBECONFIG=... KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl exec -i any-pod -- sh -c 'cat; exit 3'
-//   KUBECONFIG=... KUBECTL_PORT_FORWARD_WEBSOCKETS=false kubectl port-forward any-pod 8080:22
+//   KUBECONFIG=... kubectl exec -i any-pod -- sh -c 'cat; exit 3'
+//   KUBECONFIG=... kubectl port-forward any-pod 8080:22
+// kubectl 1.31 and up come over WebSocket (with the ws package installed;
+// without it they fall back to SPDY); KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false
+// and KUBECTL_PORT_FORWARD_WEBSOCKETS=false make them use SPDY.
 // Exec runs whatever it is asked: keep it on the loopback interface.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

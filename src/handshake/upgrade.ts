@@ -33,6 +33,11 @@ export class UpgradeRefusedError extends HandshakeError {
     readonly status: number,
     /** The server's answer, when it was HTTP/1.1. */
     readonly head: HttpHead | null,
+    /**
+     * The answer's body (chunked encoding undone), up to
+     * `maxRefusalBody` bytes, when the request asked for it; null otherwise.
+     */
+    readonly body: Uint8Array | null = null,
   ) {
     super(
       status ? `the server refused to upgrade to SPDY: HTTP ${status}` : 'the server did not answer the upgrade in HTTP/1.1',
@@ -55,6 +60,12 @@ export interface UpgradeRequestOptions {
   headers?: ReadonlyArray<readonly [string, string]>;
   /** The longest answer head read before giving up. Default `config.maxUpgradeHeadSize`'s, 16384. */
   maxHeadSize?: number;
+  /**
+   * Bytes of a refusal's body to read into `UpgradeRefusedError.body`
+   * (Kubernetes sends a `metav1.Status` there). Default 0: the body is not
+   * read and `body` is null.
+   */
+  maxRefusalBody?: number;
 }
 
 /** The default of `maxUpgradeHeadSize`, for callers with no config of their own. */
@@ -116,10 +127,64 @@ export async function requestUpgrade(transport: Transport, options: UpgradeReque
   const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head.startLine)?.[1] ?? 0);
   const agreed = headerTokens(head, 'upgrade').map(upgradeTokenVersion).find((v) => v !== 0);
   if (status !== 101 || !agreed) {
+    const maxBody = options.maxRefusalBody ?? 0;
+    const body = maxBody > 0 && status !== 101 ? await readRefusalBody(reader, head, status, maxBody) : null;
     await reader.abandon();
-    throw new UpgradeRefusedError(status, head);
+    throw new UpgradeRefusedError(status, head, body);
   }
   return { transport: reader.release(), version: agreed, head };
+}
+
+/**
+ * A refusal's body after its head, up to `max` bytes: as long as
+ * `Content-Length` says, chunked encoding undone, or up to the end of the
+ * connection when the answer says neither. Whatever came before the
+ * connection failed or ended counts.
+ */
+async function readRefusalBody(reader: PrefaceReader, head: HttpHead, status: number, max: number): Promise<Uint8Array> {
+  if (status === 204 || status === 304) return new Uint8Array(0);
+  const chunked = headerTokens(head, 'transfer-encoding').some((t) => t.toLowerCase() === 'chunked');
+  const length = chunked ? NaN : Number(headerTokens(head, 'content-length')[0] ?? NaN);
+  const decide = (bytes: Uint8Array, ended: boolean): Uint8Array | undefined => {
+    if (chunked) {
+      const { body, complete } = dechunk(bytes);
+      return complete || ended || body.length >= max || bytes.length >= max * 2 ? body.subarray(0, max) : undefined;
+    }
+    const want = Number.isFinite(length) ? Math.min(length, max) : max;
+    return bytes.length >= want || ended ? bytes.subarray(0, want) : undefined;
+  };
+  try {
+    // Chunk framing may take room of its own beside the body's bytes.
+    return await reader.readUntil(decide, max * 2 + 64);
+  } catch {
+    return decide(reader.buffered, true) ?? new Uint8Array(0);
+  }
+}
+
+/** The bytes of a chunked body as far as it goes, and whether its last chunk came. */
+function dechunk(bytes: Uint8Array): { body: Uint8Array; complete: boolean } {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = indexOfCrlf(bytes, at);
+    if (eol < 0) break;
+    let sizeText = '';
+    for (let i = at; i < eol; i++) sizeText += String.fromCharCode(bytes[i]!);
+    const size = parseInt(sizeText.split(';')[0]!.trim(), 16);
+    if (!Number.isFinite(size) || size < 0) break;
+    if (size === 0) return { body: concatBytes(parts), complete: true };
+    const start = eol + 2;
+    const available = Math.min(size, bytes.length - start);
+    parts.push(bytes.subarray(start, start + available));
+    if (available < size) break;
+    at = start + size + 2;
+  }
+  return { body: concatBytes(parts), complete: false };
+}
+
+function indexOfCrlf(bytes: Uint8Array, from: number): number {
+  for (let i = from; i + 1 < bytes.length; i++) if (bytes[i] === 13 && bytes[i + 1] === 10) return i;
+  return -1;
 }
 
 /** The version a request head asks to upgrade to, of those in `accepted`; 0 if none. */

@@ -23,15 +23,18 @@ export {
 } from './port-forward.js';
 export { kubePortForward } from './port-forward-entry.js';
 export { kubeWebSocketUrl, globalWebSocketFactory } from './port-forward-websocket.js';
-export { PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol } from './websocket-protocols.js';
+export {
+  PORT_FORWARD_WEBSOCKET_PROTOCOL, EXEC_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
+} from './websocket-protocols.js';
+export { serveKubeExecWebSocket } from './server-exec-websocket.js';
 export {
   webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from './websocket-transport.js';
 export { parseKubeConfig, parseKubeConfig as loadKubeConfig, type KubeConfigTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { PING_INTERVAL_MS } from './keepalive.js';
 export {
-  parseKubeRequest, negotiateKubeRequest, serverProtocols,
-  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket, kubeStatusRefusal, kubeBearerToken,
+  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation, type KubeWebSocketNegotiation,
 } from './server-request.js';
 export { readResizeEvents, type KubeTerminalSize } from './resize-events.js';
 export {

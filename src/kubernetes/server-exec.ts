@@ -18,7 +18,7 @@ import { acceptStreams, endSession, STREAM_TIMEOUT_MS, streamType } from './serv
 export interface KubeExecContext {
   /** The request: pod, container, command, flags. */
   readonly request: KubeServerRequest;
-  /** The negotiated protocol, e.g. `v4.channel.k8s.io`. */
+  /** The negotiated protocol, e.g. `v4.channel.k8s.io` (`v5.channel.k8s.io` over WebSocket). */
   readonly protocol: string;
   /** The client's input; it ends when the client closes its stdin. Null without `stdin`. */
   readonly stdin: ReadableStream<Uint8Array> | null;

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import type { UpgradeRefusal } from '../handshake/upgrade.js';
 import { ACCEPTED_PROTOCOLS_HEADER, EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOL, PROTOCOL_HEADER, negotiateProtocol } from './protocols.js';
 import type { KubeSubresource } from './target.js';
+import { BEARER_TOKEN_PROTOCOL_PREFIX, EXEC_WEBSOCKET_PROTOCOL, PORT_FORWARD_WEBSOCKET_PROTOCOL } from './websocket-protocols.js';
 
 /** A streaming request as the server sees it. */
 export interface KubeServerRequest {
@@ -28,7 +29,16 @@ export interface KubeServerRequest {
   readonly stderr: boolean;
   /** Whether the client asked for a terminal. */
   readonly tty: boolean;
-  /** The protocols the client offered, in its order. */
+  /**
+   * How the client asked to switch: `Upgrade: SPDY/3.1` (`'spdy'`), or
+   * `Upgrade: websocket` (`'websocket'`, kubectl 1.31 and up try it first).
+   */
+  readonly transport: 'spdy' | 'websocket';
+  /**
+   * The protocols the client offered, in its order: its
+   * `X-Stream-Protocol-Version`s, or over WebSocket its
+   * `Sec-WebSocket-Protocol`s (a bearer token offered as one is left out).
+   */
   readonly protocols: readonly string[];
 }
 
@@ -72,11 +82,10 @@ export function parseKubeRequest(request: KubeHttpRequest): KubeServerRequest | 
   const q = url.searchParams;
   const flag = (name: string): boolean => TRUE.has(q.get(name) ?? '');
   const tty = flag('tty');
-  const offered = request.headers
-    .filter(([name]) => name.toLowerCase() === PROTOCOL_HEADER.toLowerCase())
-    .flatMap(([, value]) => value.split(','))
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
+  const webSocket = headerList(request, 'upgrade').some((token) => token.toLowerCase() === 'websocket');
+  const offered = webSocket
+    ? headerList(request, 'sec-websocket-protocol').filter((p) => !p.startsWith(BEARER_TOKEN_PROTOCOL_PREFIX))
+    : headerList(request, PROTOCOL_HEADER.toLowerCase());
   return {
     subresource,
     namespace,
@@ -87,7 +96,60 @@ export function parseKubeRequest(request: KubeHttpRequest): KubeServerRequest | 
     stdout: flag('stdout'),
     stderr: flag('stderr') && !tty,
     tty,
+    transport: webSocket ? 'websocket' : 'spdy',
     protocols: offered,
+  };
+}
+
+/** Every value of the header `lowerName`, comma-separated lists split. */
+function headerList(request: KubeHttpRequest, lowerName: string): string[] {
+  return request.headers
+    .filter(([name]) => name.toLowerCase() === lowerName)
+    .flatMap(([, value]) => value.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/**
+ * The bearer token a request carries, for an `authorize` hook: its
+ * `Authorization: Bearer` header, or else the subprotocol
+ * `base64url.bearer.authorization.k8s.io.<token>` of a WebSocket request
+ * (how a browser sends it, and the API server takes it). Null when it has
+ * neither. Takes the parsed request's headers, or a Node `IncomingMessage`
+ * (its `rawHeaders`).
+ */
+export function kubeBearerToken(request: Pick<KubeHttpRequest, 'headers'> | { readonly rawHeaders: readonly string[] }): string | null {
+  const pairs: Array<readonly [string, string]> = [];
+  if ('rawHeaders' in request) {
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+  } else {
+    pairs.push(...request.headers);
+  }
+  const lists = { headers: pairs, url: '/' };
+  for (const [name, value] of pairs) {
+    if (name.toLowerCase() !== 'authorization') continue;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
+    if (m) return m[1]!;
+  }
+  const offered = headerList(lists, 'sec-websocket-protocol').find((p) => p.startsWith(BEARER_TOKEN_PROTOCOL_PREFIX));
+  if (offered === undefined) return null;
+  const encoded = offered.slice(BEARER_TOKEN_PROTOCOL_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return null;
+  try {
+    const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A `metav1.Status` refusal, as the API server words them. */
+export function kubeStatusRefusal(status: number, reason: string, message: string): UpgradeRefusal {
+  return {
+    status,
+    headers: [['Content-Type', 'application/json']],
+    body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code: status }),
   };
 }
 
@@ -126,4 +188,38 @@ export function negotiateKubeRequest(request: KubeServerRequest, accepted?: read
       body: `unable to upgrade: unable to negotiate protocol: client supports [${request.protocols.join(' ')}], server accepts [${ours.join(' ')}]`,
     },
   };
+}
+
+/** How a server answers a request that asks for a WebSocket. */
+export type KubeWebSocketNegotiation =
+  /**
+   * Accept, naming `subprotocol` in the 101's `Sec-WebSocket-Protocol`, and
+   * serve `protocol` in the SPDY/3.1 session the messages carry.
+   */
+  | { readonly protocol: string; readonly subprotocol: string }
+  /** Refuse with this; kubectl then asks again with `Upgrade: SPDY/3.1`. */
+  | { readonly refuse: UpgradeRefusal };
+
+/**
+ * The answer to a WebSocket request (`request.transport` is
+ * `'websocket'`): port-forward that offers `SPDY/3.1+portforward.k8s.io`
+ * is accepted, tunnelling the same SPDY/3.1 session as over an
+ * `Upgrade: SPDY/3.1`; exec and attach that offer `v5.channel.k8s.io`
+ * (kubectl 1.30 and up) are accepted with that protocol. Anything else is
+ * a 400 `metav1.Status`, which kubectl takes as the cue to fall back to
+ * SPDY.
+ */
+export function negotiateKubeWebSocket(request: KubeServerRequest): KubeWebSocketNegotiation {
+  if (request.subresource === 'portforward') {
+    if (request.protocols.includes(PORT_FORWARD_WEBSOCKET_PROTOCOL)) {
+      return { protocol: PORT_FORWARD_PROTOCOL, subprotocol: PORT_FORWARD_WEBSOCKET_PROTOCOL };
+    }
+    return { refuse: kubeStatusRefusal(400, 'BadRequest',
+      `port-forward over WebSocket needs the subprotocol ${PORT_FORWARD_WEBSOCKET_PROTOCOL}; ask with Upgrade: SPDY/3.1 otherwise`) };
+  }
+  if (request.protocols.includes(EXEC_WEBSOCKET_PROTOCOL)) {
+    return { protocol: EXEC_WEBSOCKET_PROTOCOL, subprotocol: EXEC_WEBSOCKET_PROTOCOL };
+  }
+  return { refuse: kubeStatusRefusal(400, 'BadRequest',
+    `${request.subresource} over WebSocket needs the subprotocol ${EXEC_WEBSOCKET_PROTOCOL}; ask with Upgrade: SPDY/3.1 otherwise`) };
 }

@@ -3,12 +3,14 @@
  * connection: a request with `Upgrade: SPDY/3.1` and the offered
  * `X-Stream-Protocol-Version`s, answered by `101 Switching Protocols` (the
  * connection then carries SPDY, bytes after the head included) or by a
- * refusal whose body is a `metav1.Status`. Kept here, small and
- * Kubernetes-shaped, so that it runs over any transport.
+ * refusal whose body is a `metav1.Status`. The exchange itself is the
+ * handshake module's `requestUpgrade`; this gives it Kubernetes' shape and
+ * its errors.
  */
-import { concatBytes } from '../base/bytes.js';
-import { ReadableStream } from '../base/web-streams.js';
-import { headLength, headerTokens, parseHead, type HttpHead } from '../handshake/http1.js';
+import { PROTO_SPDY3_1 } from '../base/constants.js';
+import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
+import { headerTokens, type HttpHead } from '../handshake/http1.js';
+import { requestUpgrade, UpgradeRefusedError } from '../handshake/upgrade.js';
 import type { Transport } from '../streams/transport.js';
 import { ACCEPTED_PROTOCOLS_HEADER, PROTOCOL_HEADER } from './protocols.js';
 import { KubeError, type KubeStatus } from './errors.js';
@@ -47,90 +49,12 @@ export interface KubeUpgraded {
   readonly head: ResponseHead;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The request head, as kubectl writes it. */
-export function upgradeRequestHead(req: KubeUpgradeRequest): string {
-  const lines = [
-    `${req.method} ${req.path} HTTP/1.1`,
-    `Host: ${req.host}`,
-    'Connection: Upgrade',
-    'Upgrade: SPDY/3.1',
-    ...req.protocols.map((p) => `${PROTOCOL_HEADER}: ${p}`),
-    ...(req.headers ?? []).map(([n, v]) => `${n}: ${v}`),
-    'Content-Length: 0',
-  ];
-  for (const line of lines) {
-    if (/[\r\n]/.test(line)) throw new KubeError('a request header holds a line break');
-  }
-  return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/** The status line and headers of an HTTP/1.1 answer; anything else is a `KubeError`. */
-function parseResponseHead(bytes: Uint8Array): ResponseHead {
-  let parsed: HttpHead;
-  try {
-    parsed = parseHead(bytes);
-  } catch (err) {
-    throw new KubeError('the server did not answer the upgrade in HTTP/1.1', { cause: err });
-  }
-  const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(parsed.startLine);
-  if (!m) throw new KubeError(`the server did not answer in HTTP/1.1: ${JSON.stringify(parsed.startLine.slice(0, 80))}`);
-  return { status: Number(m[1]), reason: m[2] ?? '', headers: parsed.headers };
-}
-
-/** A readable that yields `first` and then the rest of `reader`. */
-function prefixed(first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
-  let pending: Uint8Array | null = first.length > 0 ? first : null;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (pending) {
-        controller.enqueue(pending);
-        pending = null;
-        return;
-      }
-      const { value, done } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** Decodes a chunked body as far as it goes (a refusal's body is small). */
-function unchunk(bytes: Uint8Array): Uint8Array {
-  const text = decoder.decode(bytes);
-  let out = '';
-  let at = 0;
-  for (;;) {
-    const eol = text.indexOf('\r\n', at);
-    if (eol < 0) break;
-    const size = parseInt(text.slice(at, eol), 16);
-    if (!(size > 0)) break;
-    out += text.slice(eol + 2, eol + 2 + size);
-    at = eol + 2 + size + 2;
-  }
-  return encoder.encode(out);
-}
-
-async function readBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>, head: ResponseHead, first: Uint8Array,
-): Promise<Uint8Array> {
-  const length = Number(headerTokens(head, 'content-length')[0] ?? NaN);
-  const chunked = headerTokens(head, 'transfer-encoding').some((v) => v.toLowerCase() === 'chunked');
-  let body = first;
-  const complete = (): boolean => (Number.isFinite(length) ? body.length >= length
-    : chunked ? decoder.decode(body.subarray(-7)).endsWith('0\r\n\r\n') : false);
-  while (!complete() && body.length < MAX_BODY) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    body = concatBytes([body, value]);
-  }
-  if (Number.isFinite(length)) body = body.subarray(0, length);
-  return chunked ? unchunk(body) : body;
+/** The handshake module's head in Kubernetes' shape: the status and reason apart. */
+function responseHead(head: HttpHead): ResponseHead {
+  const m = /^HTTP\/1\.\d (\d{3}) ?(.*)$/.exec(head.startLine);
+  return { status: Number(m?.[1] ?? 0), reason: m?.[2] ?? '', headers: head.headers };
 }
 
 /** The refusal as a `KubeError`: the `metav1.Status` body read, a 403's accepted protocols named. */
@@ -152,37 +76,66 @@ export function refusal(head: ResponseHead, body: Uint8Array): KubeError {
   return new KubeError(message, { status: head.status, body: parsed, acceptedProtocols: accepted });
 }
 
+/** The request's headers after `Host`, `Connection` and `Upgrade`, as kubectl sends them. */
+function requestHeaders(req: KubeUpgradeRequest): Array<readonly [string, string]> {
+  const headers: Array<readonly [string, string]> = [
+    ...req.protocols.map((p) => [PROTOCOL_HEADER, p] as const),
+    ...(req.headers ?? []),
+    ['Content-Length', '0'],
+  ];
+  // The head is written as given: a line break would smuggle in lines of its own.
+  for (const text of [req.host, req.path, ...headers.flat()]) {
+    if (/[\r\n]/.test(text)) throw new KubeError('a request header holds a line break');
+  }
+  return headers;
+}
+
+/** Gives up `transport` after a failed exchange, as far as it is not already given up. */
+function release(transport: Transport, err: unknown): void {
+  transport.writable.abort(err).catch(() => undefined);
+  if (!transport.readable.locked) transport.readable.cancel(err).catch(() => undefined);
+}
+
 /**
  * Sends the upgrade request on `transport` and reads the answer. Resolves
- * with the SPDY-carrying connection after a 101; rejects with `KubeError`
- * otherwise (the transport is then cancelled).
+ * with the SPDY-carrying connection after a 101 (with the transport's
+ * gathered `writev` if it had one); rejects with `KubeError` otherwise (the
+ * transport is then given up).
  */
 export async function requestKubeUpgrade(transport: Transport, req: KubeUpgradeRequest): Promise<KubeUpgraded> {
-  const writer = transport.writable.getWriter();
-  const reader = transport.readable.getReader();
+  const headers = requestHeaders(req);
   try {
-    await writer.write(encoder.encode(upgradeRequestHead(req)));
-    writer.releaseLock();
-    let buffered: Uint8Array = new Uint8Array(0);
-    let end = -1;
-    while ((end = headLength(buffered)) < 0) {
-      if (buffered.length > MAX_HEAD) throw new KubeError('the answer to the upgrade has an oversized head');
-      const { value, done } = await reader.read();
-      if (done) throw new KubeError('the server closed the connection before answering the upgrade');
-      buffered = concatBytes([buffered, value]);
-    }
-    const head = parseResponseHead(buffered.subarray(0, end));
-    const rest = buffered.subarray(end);
-    if (head.status !== 101) throw refusal(head, await readBody(reader, head, rest));
+    const upgraded = await requestUpgrade(transport, {
+      host: req.host,
+      path: req.path,
+      method: req.method,
+      version: PROTO_SPDY3_1,
+      headers,
+      maxHeadSize: MAX_HEAD,
+      maxRefusalBody: MAX_BODY,
+    });
+    const head = responseHead(upgraded.head);
     const protocol = headerTokens(head, PROTOCOL_HEADER.toLowerCase())[0] ?? '';
-    return {
-      transport: { readable: prefixed(rest, reader), writable: transport.writable },
-      protocol,
-      head,
-    };
+    return { transport: upgraded.transport, protocol, head };
   } catch (err) {
-    reader.cancel(err).catch(() => undefined);
-    transport.writable.abort(err).catch(() => undefined);
-    throw err;
+    release(transport, err);
+    throw kubeErrorOf(err);
   }
+}
+
+/** A failed exchange as the `KubeError` the caller gets; failures of the transport itself pass as they are. */
+function kubeErrorOf(err: unknown): unknown {
+  if (err instanceof UpgradeRefusedError) {
+    if (err.head === null) return new KubeError('the server did not answer the upgrade in HTTP/1.1', { cause: err });
+    const head = responseHead(err.head);
+    if (head.status === 101) {
+      return new KubeError('the server switched protocols, but not to SPDY/3.1', { status: 101, cause: err });
+    }
+    return refusal(head, err.body ?? new Uint8Array(0));
+  }
+  if (err instanceof ConnectionClosedError) {
+    return new KubeError('the server closed the connection before answering the upgrade', { cause: err });
+  }
+  if (err instanceof HandshakeError) return new KubeError('the server did not answer the upgrade in HTTP/1.1', { cause: err });
+  return err;
 }

@@ -20,6 +20,8 @@ import { socketToWeb } from '../../src/node/socket-stream.js';
 export interface PodServerLog {
   readonly gets: string[];
   readonly upgrades: KubeServerRequest[];
+  /** Every upgrade request as it came, before the handler read it: its path and `Upgrade` header. */
+  readonly asked: Array<{ path: string; upgrade: string }>;
   readonly resizes: Array<{ width: number; height: number }>;
   readonly forwarded: number[];
 }
@@ -143,7 +145,7 @@ function answerGet(req: IncomingMessage, res: ServerResponse, log: PodServerLog)
 
 /** Starts the pretend API server on a free loopback port. */
 export async function startPodServer(options: Partial<KubeUpgradeHandlerOptions> = {}): Promise<PodServer> {
-  const log: PodServerLog = { gets: [], upgrades: [], resizes: [], forwarded: [] };
+  const log: PodServerLog = { gets: [], upgrades: [], asked: [], resizes: [], forwarded: [] };
   const server = createServer((req, res) => answerGet(req, res, log));
   const sockets = new Set<import('node:stream').Duplex>();
   const handler = kubeUpgradeHandler({
@@ -158,6 +160,7 @@ export async function startPodServer(options: Partial<KubeUpgradeHandlerOptions>
   server.on('upgrade', (req, socket, head) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    log.asked.push({ path: new URL(req.url ?? '/', 'http://localhost').pathname, upgrade: String(req.headers.upgrade ?? '').toLowerCase() });
     handler(req, socket, head);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

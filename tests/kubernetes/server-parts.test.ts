@@ -1,7 +1,8 @@
 /**
  * The server side's pure parts: reading a streaming request as the kubelet
  * does (Go's boolean spellings, a tty dropping stderr, repeated protocol
- * headers), the kubelet's protocol choice and its 403, the channels a
+ * headers), a WebSocket request's subprotocols and the answer to it, the
+ * kubelet's protocol choice and its 403, the channels a
  * request announces, and resize events cut out of arbitrarily split bytes.
  */
 import { test } from 'uvu';
@@ -9,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { KubeError } from '../../src/kubernetes/errors.js';
 import { readResizeEvents } from '../../src/kubernetes/resize-events.js';
 import { expectedChannels } from '../../src/kubernetes/server-exec.js';
-import { negotiateKubeRequest, parseKubeRequest } from '../../src/kubernetes/server-request.js';
+import { kubeBearerToken, negotiateKubeRequest, negotiateKubeWebSocket, parseKubeRequest } from '../../src/kubernetes/server-request.js';
 import { rejectionOf } from '../streams/session-pair.js';
 
 const encoder = new TextEncoder();
@@ -87,6 +88,39 @@ test('a resize event that is no terminal size ends the events with KubeError', a
   assert.instance(await rejectionOf(collect(readResizeEvents(bytes('{"Width":-1,"Height":2}')))), KubeError);
   assert.instance(await rejectionOf(collect(readResizeEvents(bytes('{"Width":1,}')))), KubeError);
   assert.instance(await rejectionOf(collect(readResizeEvents(bytes(`{"Width":"${'x'.repeat(5000)}`)))), KubeError);
+});
+
+test('a WebSocket request: its subprotocols are its offer (a bearer token left out); the tunnel and v5 are accepted', () => {
+  const ws = (sub: string, protocols: string) => parseKubeRequest({
+    url: `/api/v1/namespaces/default/pods/web-0/${sub}`,
+    headers: [['Connection', 'Upgrade'], ['Upgrade', 'WebSocket'], ['X-Stream-Protocol-Version', 'v4.channel.k8s.io'], ['Sec-WebSocket-Protocol', protocols]],
+  })!;
+  const pf = ws('portforward', 'base64url.bearer.authorization.k8s.io.c2VjcmV0, SPDY/3.1+portforward.k8s.io');
+  assert.equal([pf.transport, pf.protocols], ['websocket', ['SPDY/3.1+portforward.k8s.io']]);
+  assert.equal(negotiateKubeWebSocket(pf), { protocol: 'portforward.k8s.io', subprotocol: 'SPDY/3.1+portforward.k8s.io' });
+  const other = negotiateKubeWebSocket(ws('portforward', 'portforward.k8s.io'));
+  assert.ok('refuse' in other);
+  assert.is(other.refuse.status, 400);
+  const ex = ws('exec?command=true', 'v5.channel.k8s.io');
+  assert.equal([ex.transport, ex.protocols], ['websocket', ['v5.channel.k8s.io']]);
+  assert.equal(negotiateKubeWebSocket(ex), { protocol: 'v5.channel.k8s.io', subprotocol: 'v5.channel.k8s.io' });
+  assert.equal(negotiateKubeWebSocket(ws('attach', 'v5.channel.k8s.io')), { protocol: 'v5.channel.k8s.io', subprotocol: 'v5.channel.k8s.io' });
+  // v4 over WebSocket has no close signal for stdin: not served, so the client falls back to SPDY.
+  const refused = negotiateKubeWebSocket(ws('exec?command=true', 'v4.channel.k8s.io'));
+  assert.ok('refuse' in refused);
+  assert.is(refused.refuse.status, 400);
+  assert.is((JSON.parse(refused.refuse.body!) as { reason: string }).reason, 'BadRequest');
+  assert.is(exec('', ['v4.channel.k8s.io'])!.transport, 'spdy');
+});
+
+test('kubeBearerToken: the Authorization header first, else the bearer subprotocol in base64url', () => {
+  const sub = 'base64url.bearer.authorization.k8s.io.';
+  assert.is(kubeBearerToken({ headers: [['authorization', 'Bearer abc'], ['Sec-WebSocket-Protocol', `${sub}eHl6`]] }), 'abc');
+  assert.is(kubeBearerToken({ headers: [['Sec-WebSocket-Protocol', `SPDY/3.1+portforward.k8s.io, ${sub}dMO8a2VuLw`]] }), 't\u00fcken/');
+  assert.is(kubeBearerToken({ rawHeaders: ['Authorization', 'bearer raw'] }), 'raw');
+  assert.is(kubeBearerToken({ headers: [['Authorization', 'Basic dTpw']] }), null);
+  assert.is(kubeBearerToken({ headers: [['Sec-WebSocket-Protocol', `${sub}not=valid`]] }), null);
+  assert.is(kubeBearerToken({ headers: [] }), null);
 });
 
 test.run();

@@ -15,8 +15,8 @@ export {
   portForwardOn, type KubePortForward, type KubePortConnection, type KubePortForwardOptions, type KubeTransportKind,
   parseKubeConfig, type KubeConfigTarget, type KubeConfigOptions,
   PING_INTERVAL_MS,
-  parseKubeRequest, negotiateKubeRequest, serverProtocols,
-  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation,
+  parseKubeRequest, negotiateKubeRequest, serverProtocols, negotiateKubeWebSocket, kubeBearerToken,
+  type KubeServerRequest, type KubeHttpRequest, type KubeNegotiation, type KubeWebSocketNegotiation,
   readResizeEvents, type KubeTerminalSize,
   serveKubeExec, expectedChannels,
   type KubeExecContext, type KubeExecResult, type KubeExecHandler, type KubeExecServeOptions,
@@ -25,7 +25,7 @@ export {
   serveKubeSession, serveKubeOn, kubeHandlerFor, KUBE_SERVER_SESSION_CONFIG,
   type KubeServerHandlers, type KubeServeOptions,
   kubeWebSocketUrl, globalWebSocketFactory,
-  PORT_FORWARD_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol,
+  PORT_FORWARD_WEBSOCKET_PROTOCOL, EXEC_WEBSOCKET_PROTOCOL, BEARER_TOKEN_PROTOCOL_PREFIX, bearerTokenProtocol, serveKubeExecWebSocket,
   webSocketTransport, type WebSocketLike, type WebSocketHandler, type WebSocketTransport, type WebSocketTransportOptions,
 } from '../../kubernetes/index.js';
 export {
