@@ -16,12 +16,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { ERR_INVALID_ARGUMENT } from '../../src/base/constants.js';
 import { bearerTokenProtocol } from '../../src/kubernetes/websocket-protocols.js';
-import { available, buildKubeletPeer, goSpdystream, Peer } from './peers.js';
-import { startBridge, type Bridge } from './websocket-bridge.js';
+import { available, goSpdystream, type Peer } from './peers.js';
+import { startBridgeRig, type Bridge, type BridgeRig } from './websocket-bridge.js';
 
 const TOKEN = 'browser-test-token';
 /** The tunnel's name at the bridge where a browser cannot offer the API server's. */
@@ -66,7 +65,7 @@ interface Context {
   peer: Peer;
   bridge: Bridge;
   silentBridge: Bridge;
-  echo: Server;
+  rig: BridgeRig;
   echoPort: number;
 }
 
@@ -82,25 +81,12 @@ function chromiumAvailable(): boolean {
 
 if (available(goSpdystream, 'Kubernetes port-forward over WebSocket in a browser') && chromiumAvailable()) {
   test.before(async (ctx) => {
-    ctx.peer = Peer.start(buildKubeletPeer(), [TOKEN]);
-    const kubeletPort = Number((await ctx.peer.line(/^listening (\d+)$/))[1]);
-    ctx.bridge = await startBridge({ kubeletPort, tunnelProtocols: ['SPDY/3.1+portforward.k8s.io', BROWSER_TUNNEL], files });
-    // One that opens the WebSocket but names no subprotocol.
-    ctx.silentBridge = await startBridge({ kubeletPort, tunnelProtocols: [BROWSER_TUNNEL], chooseProtocol: false });
-    ctx.echo = createServer((s: Socket) => {
-      s.on('error', () => undefined);
-      s.pipe(s);
-    });
-    await new Promise<void>((r) => ctx.echo.listen(0, '127.0.0.1', () => r()));
-    ctx.echoPort = (ctx.echo.address() as AddressInfo).port;
+    // The silent bridge opens the WebSocket but names no subprotocol.
+    const rig = await startBridgeRig(TOKEN, { tunnelProtocols: ['SPDY/3.1+portforward.k8s.io', BROWSER_TUNNEL], files }, { tunnelProtocols: [BROWSER_TUNNEL] });
+    Object.assign(ctx, { rig, peer: rig.peer, bridge: rig.bridge, silentBridge: rig.silentBridge, echoPort: rig.echo.port });
   });
 
-  test.after(async (ctx) => {
-    await ctx.bridge.close();
-    await ctx.silentBridge.close();
-    await ctx.peer.stop();
-    await new Promise<void>((r) => ctx.echo.close(() => r()));
-  });
+  test.after((ctx) => ctx.rig.close());
 
   test('the page tunnels port-forward through its WebSocket with the token as a subprotocol', async ({ bridge, silentBridge, peer, echoPort }) => {
     const { chromium } = await import('playwright-core');

@@ -7,31 +7,26 @@
  */
 import { rejectionOf } from '../streams/session-pair.js';
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import * as assert from 'uvu/assert';
 import { KubeError } from '../../src/kubernetes/errors.js';
 import type { KubeTarget } from '../../src/kubernetes/target.js';
 import { kubePortForward } from '../../src/node/kubernetes/client.js';
-import { available, buildKubeletPeer, goSpdystream, Peer } from './peers.js';
-import { startBridge, type Bridge } from './websocket-bridge.js';
+import { available, goSpdystream, type Peer } from './peers.js';
+import { assertEachEchoed, assertEchoed, freePort, text } from './echo-port.js';
+import { startBridgeRig, type Bridge, type BridgeRig } from './websocket-bridge.js';
 
 const TOKEN = 'websocket-test-token';
 const encoder = new TextEncoder();
 
-async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
-  let out = '';
-  const d = new TextDecoder();
-  for await (const chunk of stream) out += d.decode(chunk, { stream: true });
-  return out + d.decode();
-}
 
 interface Context {
   peer: Peer;
   bridge: Bridge;
   silentBridge: Bridge;
   target: KubeTarget;
-  echo: Server;
+  rig: BridgeRig;
   echoPort: number;
 }
 
@@ -39,26 +34,13 @@ const test = suite<Context>('port-forward over WebSocket (ws) through a bridge t
 
 if (available(goSpdystream, 'Kubernetes port-forward over WebSocket')) {
   test.before(async (ctx) => {
-    ctx.peer = Peer.start(buildKubeletPeer(), [TOKEN]);
-    const kubeletPort = Number((await ctx.peer.line(/^listening (\d+)$/))[1]);
-    ctx.bridge = await startBridge({ kubeletPort });
-    // One that accepts the WebSocket but names no subprotocol: not a port-forward tunnel.
-    ctx.silentBridge = await startBridge({ kubeletPort, chooseProtocol: false });
-    ctx.target = { server: `http://127.0.0.1:${ctx.bridge.port}`, namespace: 'default', pod: 'web-0', token: TOKEN };
-    ctx.echo = createServer((s: Socket) => {
-      s.on('error', () => undefined);
-      s.pipe(s);
-    });
-    await new Promise<void>((r) => ctx.echo.listen(0, '127.0.0.1', () => r()));
-    ctx.echoPort = (ctx.echo.address() as AddressInfo).port;
+    // The silent bridge accepts the WebSocket but names no subprotocol: not a port-forward tunnel.
+    const rig = await startBridgeRig(TOKEN);
+    Object.assign(ctx, { rig, peer: rig.peer, bridge: rig.bridge, silentBridge: rig.silentBridge, echoPort: rig.echo.port });
+    ctx.target = { server: `http://127.0.0.1:${rig.bridge.port}`, namespace: 'default', pod: 'web-0', token: TOKEN };
   });
 
-  test.after(async (ctx) => {
-    await ctx.bridge.close();
-    await ctx.silentBridge.close();
-    await ctx.peer.stop();
-    await new Promise<void>((r) => ctx.echo.close(() => r()));
-  });
+  test.after((ctx) => ctx.rig.close());
 
   test('the handshake is a GET offering SPDY/3.1+portforward.k8s.io with the token as a header', async ({ bridge, peer, target, echoPort }) => {
     const pf = await kubePortForward(target, { transport: 'websocket' });
@@ -85,26 +67,12 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket')) {
     const before = { ...bridge.relayed };
     const pf = await kubePortForward(target, { transport: 'websocket' });
     const conn = await pf.open(echoPort);
-    const body = randomBytes(64 * 1024 * 1024);
-    const sent = createHash('sha256').update(body).digest('hex');
-    const writing = (async () => {
-      const w = conn.writable.getWriter();
-      for (let off = 0; off < body.length; off += 256 * 1024) await w.write(body.subarray(off, off + 256 * 1024));
-      await w.close();
-    })();
-    const h = createHash('sha256');
-    let n = 0;
-    for await (const chunk of conn.readable) {
-      h.update(chunk);
-      n += chunk.length;
-    }
-    await writing;
-    assert.is(n, body.length);
-    assert.is(h.digest('hex'), sent);
+    const size = 64 * 1024 * 1024;
+    await assertEchoed(conn, size);
     assert.is(await conn.error, null);
     // Every byte went through WebSocket messages, SPDY framing on top.
-    assert.ok(bridge.relayed.toKubelet - before.toKubelet > body.length);
-    assert.ok(bridge.relayed.toClient - before.toClient > body.length);
+    assert.ok(bridge.relayed.toKubelet - before.toKubelet > size);
+    assert.ok(bridge.relayed.toClient - before.toClient > size);
     await pf.close();
   });
 
@@ -112,13 +80,7 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket')) {
     const handshakes = bridge.requests.length;
     const pf = await kubePortForward(target, { transport: 'websocket' });
     const conns = await Promise.all(Array.from({ length: 20 }, () => pf.open(echoPort)));
-    const results = await Promise.all(conns.map(async (c, i) => {
-      const w = c.writable.getWriter();
-      await w.write(encoder.encode(`connection ${i}`));
-      await w.close();
-      return text(c.readable);
-    }));
-    assert.equal(results, conns.map((_, i) => `connection ${i}`));
+    await assertEachEchoed(conns);
     assert.is(bridge.requests.length, handshakes + 1);
     const forwards = peer.all('forward').slice(-20);
     assert.equal(new Set(forwards.map((e) => e.requestid)).size, 20);
@@ -185,12 +147,5 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket')) {
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test.run();

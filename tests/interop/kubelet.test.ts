@@ -7,44 +7,31 @@
 import { rejectionOf } from '../streams/session-pair.js';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHash, randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { KubeError } from '../../src/kubernetes/errors.js';
 import type { KubeTarget } from '../../src/kubernetes/target.js';
 import { kubeAttach, kubeExec, kubePortForward } from '../../src/node/kubernetes/client.js';
 import { available, buildKubeletPeer, goSpdystream, Peer } from './peers.js';
+import { assertEachEchoed, assertEchoed, freePort, startEchoPort, text, type EchoPort } from './echo-port.js';
 
 const TOKEN = 'kubelet-test-token';
 const encoder = new TextEncoder();
 
-async function text(stream: ReadableStream<Uint8Array> | null): Promise<string> {
-  assert.ok(stream, 'the channel exists');
-  let out = '';
-  const d = new TextDecoder();
-  for await (const chunk of stream!) out += d.decode(chunk, { stream: true });
-  return out + d.decode();
-}
 
-const test = suite<{ peer: Peer; target: KubeTarget; echo: Server; echoPort: number }>('our Kubernetes client to a spdystream kubelet');
+const test = suite<{ peer: Peer; target: KubeTarget; echo: EchoPort; echoPort: number }>('our Kubernetes client to a spdystream kubelet');
 
 if (available(goSpdystream, 'Kubernetes client interop')) {
   test.before(async (ctx) => {
     ctx.peer = Peer.start(buildKubeletPeer(), [TOKEN]);
     const port = Number((await ctx.peer.line(/^listening (\d+)$/))[1]);
     ctx.target = { server: `http://127.0.0.1:${port}`, namespace: 'default', pod: 'web-0', token: TOKEN };
-    // The "pod's port" of the port-forward tests: an echo server on loopback.
-    ctx.echo = createServer((s: Socket) => {
-      s.on('error', () => undefined);
-      s.pipe(s);
-    });
-    await new Promise<void>((r) => ctx.echo.listen(0, '127.0.0.1', () => r()));
-    ctx.echoPort = (ctx.echo.address() as AddressInfo).port;
+    ctx.echo = await startEchoPort();
+    ctx.echoPort = ctx.echo.port;
   });
 
   test.after(async (ctx) => {
     await ctx.peer.stop();
-    await new Promise<void>((r) => ctx.echo.close(() => r()));
+    await ctx.echo.close();
   });
 
   test('exec sends the Upgrade kubectl sends and gets v4 with stdin echoed on stdout', async ({ peer, target }) => {
@@ -143,22 +130,7 @@ if (available(goSpdystream, 'Kubernetes client interop')) {
   test('port-forward moves 64 MiB each way on one connection at full speed', async ({ target, echoPort }) => {
     const pf = await kubePortForward(target);
     const conn = await pf.open(echoPort);
-    const body = randomBytes(64 * 1024 * 1024);
-    const sent = createHash('sha256').update(body).digest('hex');
-    const writing = (async () => {
-      const w = conn.writable.getWriter();
-      for (let off = 0; off < body.length; off += 256 * 1024) await w.write(body.subarray(off, off + 256 * 1024));
-      await w.close();
-    })();
-    const h = createHash('sha256');
-    let n = 0;
-    for await (const chunk of conn.readable) {
-      h.update(chunk);
-      n += chunk.length;
-    }
-    await writing;
-    assert.is(n, body.length);
-    assert.is(h.digest('hex'), sent);
+    await assertEchoed(conn, 64 * 1024 * 1024);
     assert.is(await conn.error, null);
     await pf.close();
   });
@@ -166,13 +138,7 @@ if (available(goSpdystream, 'Kubernetes client interop')) {
   test('20 port-forward connections at once share one session', async ({ peer, target, echoPort }) => {
     const pf = await kubePortForward(target);
     const conns = await Promise.all(Array.from({ length: 20 }, () => pf.open(echoPort)));
-    const results = await Promise.all(conns.map(async (c, i) => {
-      const w = c.writable.getWriter();
-      await w.write(encoder.encode(`connection ${i}`));
-      await w.close();
-      return text(c.readable);
-    }));
-    assert.equal(results, conns.map((_, i) => `connection ${i}`));
+    await assertEachEchoed(conns);
     const forwards = peer.all('forward').slice(-20);
     assert.equal(new Set(forwards.map((e) => e.requestid)).size, 20);
     await pf.close();
@@ -199,12 +165,5 @@ if (available(goSpdystream, 'Kubernetes client interop')) {
   });
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test.run();

@@ -13,6 +13,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { startEchoPort, type EchoPort } from './echo-port.js';
+import { buildKubeletPeer, Peer } from './peers.js';
 
 const TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 const BEARER_PREFIX = 'base64url.bearer.authorization.k8s.io.';
@@ -213,6 +215,41 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The kubelet stand-in behind two bridges (one that names no subprotocol), and an echo "pod port". */
+export interface BridgeRig {
+  readonly peer: Peer;
+  readonly bridge: Bridge;
+  readonly silentBridge: Bridge;
+  readonly echo: EchoPort;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the kubelet stand-in accepting `token`, a bridge to it with
+ * `options`, a silent one (accepting the WebSocket but choosing no
+ * subprotocol) with `silentOptions`, and an echo server.
+ */
+export async function startBridgeRig(
+  token: string,
+  options: Omit<BridgeOptions, 'kubeletPort'> = {},
+  silentOptions: Omit<BridgeOptions, 'kubeletPort' | 'chooseProtocol'> = {},
+): Promise<BridgeRig> {
+  const peer = Peer.start(buildKubeletPeer(), [token]);
+  const kubeletPort = Number((await peer.line(/^listening (\d+)$/))[1]);
+  const bridge = await startBridge({ ...options, kubeletPort });
+  const silentBridge = await startBridge({ ...silentOptions, kubeletPort, chooseProtocol: false });
+  const echo = await startEchoPort();
+  return {
+    peer, bridge, silentBridge, echo,
+    async close() {
+      await bridge.close();
+      await silentBridge.close();
+      await peer.stop();
+      await echo.close();
     },
   };
 }

@@ -10,7 +10,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { KubeError } from '../../src/kubernetes/errors.js';
 import { openKubeConnection } from '../../src/kubernetes/connection.js';
 import { EXEC_PROTOCOLS } from '../../src/kubernetes/protocols.js';
@@ -22,33 +21,23 @@ import { dialKube } from '../../src/node/kubernetes/dial.js';
 import { WebSocket as WsClient } from 'ws';
 import { rejectionOf } from '../streams/session-pair.js';
 import { startPodServer, type PodServer } from './pod-server.js';
+import { freePort, startEchoPort, text, type EchoPort } from '../interop/echo-port.js';
 
 const encoder = new TextEncoder();
 
-async function text(stream: ReadableStream<Uint8Array> | null): Promise<string> {
-  assert.ok(stream, 'the channel exists');
-  let out = '';
-  const d = new TextDecoder();
-  for await (const chunk of stream!) out += d.decode(chunk, { stream: true });
-  return out + d.decode();
-}
 
-const test = suite<{ srv: PodServer; target: KubeTarget; echo: Server; echoPort: number }>('our Kubernetes server to our client');
+const test = suite<{ srv: PodServer; target: KubeTarget; echo: EchoPort; echoPort: number }>('our Kubernetes server to our client');
 
 test.before(async (ctx) => {
   ctx.srv = await startPodServer();
   ctx.target = { server: ctx.srv.url, namespace: 'default', pod: 'web-0' };
-  ctx.echo = createServer({ allowHalfOpen: true }, (s: Socket) => {
-    s.on('error', () => undefined);
-    s.pipe(s);
-  });
-  await new Promise<void>((r) => ctx.echo.listen(0, '127.0.0.1', () => r()));
-  ctx.echoPort = (ctx.echo.address() as AddressInfo).port;
+  ctx.echo = await startEchoPort({ allowHalfOpen: true });
+  ctx.echoPort = ctx.echo.port;
 });
 
 test.after(async (ctx) => {
   await ctx.srv.close();
-  await new Promise<void>((r) => ctx.echo.close(() => r()));
+  await ctx.echo.close();
 });
 
 test('exec negotiates v4 and echoes stdin on stdout; closing stdin is end of input', async ({ srv, target }) => {
@@ -247,10 +236,7 @@ test('20 port-forward connections on one session, each its own requestid, each e
 });
 
 test('port-forward to a port nothing listens on: the reason comes on the error stream', async ({ target }) => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const closedPort = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
+  const closedPort = await freePort();
   const pf = await kubePortForward(target);
   const conn = await pf.open(closedPort);
   assert.match((await conn.error) ?? '', new RegExp(`error forwarding port ${closedPort} to pod web-0: .*ECONNREFUSED`));
