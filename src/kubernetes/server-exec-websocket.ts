@@ -12,10 +12,9 @@ import type { Transport } from '../streams/transport.js';
 import { formatExitStatus } from './exit-status.js';
 import { execGeneration } from './protocols.js';
 import { readResizeEvents } from './resize-events.js';
-import type { KubeExecHandler, KubeExecResult } from './server-exec.js';
+import { runExecHandler, type KubeExecHandler } from './server-exec.js';
 import type { KubeServerRequest } from './server-request.js';
 import { EXEC_WEBSOCKET_PROTOCOL } from './websocket-protocols.js';
-
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -30,12 +29,6 @@ const INPUT_HIGH_WATER = 1024 * 1024;
 
 const encoder = new TextEncoder();
 const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
-
-function resultOf(value: number | KubeExecResult | void): KubeExecResult {
-  if (value === undefined) return { exitCode: 0 };
-  if (typeof value === 'number') return { exitCode: Number.isInteger(value) ? value : -1 };
-  return value;
-}
 
 /** An input channel: a readable the demultiplexer feeds, with a wait for room. */
 interface Input {
@@ -156,20 +149,15 @@ export async function serveKubeExecWebSocket(
   // The kubelet's sign that the streams are up: an empty message on the lowest channel the client reads.
   await send(stdout ? STDOUT : stderr ? STDERR : ERROR, new Uint8Array(0)).catch(() => undefined);
 
-  let result: KubeExecResult;
-  try {
-    result = resultOf(await handler({
-      request,
-      protocol,
-      stdin: stdin?.readable ?? null,
-      stdout,
-      stderr,
-      resize: resize ? readResizeEvents(resize.readable) : null,
-      signal: aborter.signal,
-    }));
-  } catch (err) {
-    result = { exitCode: -1, message: `error executing command in container: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const result = await runExecHandler(handler, {
+    request,
+    protocol,
+    stdin: stdin?.readable ?? null,
+    stdout,
+    stderr,
+    resize: resize ? readResizeEvents(resize.readable) : null,
+    signal: aborter.signal,
+  });
   if (!aborter.signal.aborted) {
     // Output the handler left open has all been sent (messages go in order); then the status, then the end.
     const status = formatExitStatus(result.exitCode, execGeneration(protocol), result.message);

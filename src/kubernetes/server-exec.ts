@@ -72,10 +72,20 @@ async function closeQuietly(writable: WritableStream<Uint8Array> | null | undefi
   await writable.close().catch(() => undefined);
 }
 
-function resultOf(value: number | KubeExecResult | void): KubeExecResult {
-  if (value === undefined) return { exitCode: 0 };
-  if (typeof value === 'number') return { exitCode: Number.isInteger(value) ? value : -1 };
-  return value;
+/**
+ * Runs `handler` with `context` and says how the command ended, whatever
+ * the transport: nothing is 0, a number its exit code, a thrown error an
+ * internal error with its message.
+ */
+export async function runExecHandler(handler: KubeExecHandler, context: KubeExecContext): Promise<KubeExecResult> {
+  try {
+    const value = await handler(context);
+    if (value === undefined) return { exitCode: 0 };
+    if (typeof value === 'number') return { exitCode: Number.isInteger(value) ? value : -1 };
+    return value;
+  } catch (err) {
+    return { exitCode: -1, message: `error executing command in container: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /**
@@ -124,20 +134,15 @@ export async function serveKubeExec(
   const stdout = got.get('stdout') ?? null;
   const stderr = got.get('stderr') ?? null;
   const resizeStream = got.get('resize') ?? null;
-  let result: KubeExecResult;
-  try {
-    result = resultOf(await handler({
-      request,
-      protocol,
-      stdin: got.get('stdin')?.readable ?? null,
-      stdout: stdout?.writable ?? null,
-      stderr: stderr?.writable ?? null,
-      resize: resizeStream ? readResizeEvents(resizeStream.readable) : null,
-      signal: aborter.signal,
-    }));
-  } catch (err) {
-    result = { exitCode: -1, message: `error executing command in container: ${err instanceof Error ? err.message : String(err)}` };
-  }
+  const result = await runExecHandler(handler, {
+    request,
+    protocol,
+    stdin: got.get('stdin')?.readable ?? null,
+    stdout: stdout?.writable ?? null,
+    stderr: stderr?.writable ?? null,
+    resize: resizeStream ? readResizeEvents(resizeStream.readable) : null,
+    signal: aborter.signal,
+  });
   if (!aborter.signal.aborted) {
     // Output first, then the status, each FIN on the wire before the resets that end the connection.
     await Promise.all([closeQuietly(stdout?.writable), closeQuietly(stderr?.writable)]);

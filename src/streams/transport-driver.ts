@@ -39,7 +39,11 @@ const afterIo: (run: () => void) => void = typeof (globalThis as { setImmediate?
 /** Parts smaller than this are copied together rather than handed to the transport one by one. */
 const GATHER_BELOW = 4096;
 
-/** `parts` with each run of small ones joined into one array. */
+/**
+ * `parts` with each run of small ones joined into one array. A DATA
+ * payload comes right after its 8-byte head, so a small one always joins a
+ * run and is copied: `whenWritten` counts on that.
+ */
 function gatherSmall(parts: Uint8Array[]): Uint8Array[] {
   if (parts.length === 1) return parts;
   const out: Uint8Array[] = [];
@@ -378,15 +382,13 @@ export class TransportDriver {
   }
 
   /**
-   * A DATA frame in two parts. A small payload is copied at once (cheaper
-   * than waiting for the transport to give it back); a large one stays a
-   * view of the application's chunk, copied by `writeOut` unless the
-   * transport writes it as it is.
+   * A DATA frame in two parts, the payload a view of the application's
+   * chunk: `writeOut` copies it, unless the transport's `writev` takes it
+   * as it is (a small one is still copied, with the parts around it).
    */
   private onSendData(head: Uint8Array, payload: Uint8Array): number {
     if (this.blocked || this.phaseNow === 'closed') return 0;
-    if (payload.length < GATHER_BELOW) this.out.push(concatBytes([head, payload]));
-    else this.out.push(head, payload);
+    this.out.push(head, payload);
     return this.took(head.length + payload.length);
   }
 

@@ -49,9 +49,13 @@ export async function runCase(c: FuzzCase, watchdogMs = 10_000): Promise<Outcome
 
 const POST = [...REQUEST.filter(([n]) => n !== ':method'), [':method', 'POST']] as Array<[string, string]>;
 
-function sessionTarget(c: FuzzCase, side: typeof CLIENT | typeof SERVER, rnd: Rng): Outcome {
-  const session = new Session(side, c.version, {
-    // A peer that sometimes stops reading for a while.
+/**
+ * A sans-IO Session for hostile input: it answers every request with 3000
+ * bytes, takes every callback, bounds pending replies at 100, and its peer
+ * sometimes stops reading for a while.
+ */
+export function hostileSession(side: typeof CLIENT | typeof SERVER, version: ProtocolVersion, rnd: Rng): Session {
+  return new Session(side, version, {
     sendCb: (_s, d) => (rnd.int(8) === 0 ? 0 : d.length),
     onRequestRecvCb: (s, id) => s.submitResponse(id, RESPONSE, bodyProvider(bytes(3000, id))),
     onDataChunkRecvCb: () => {},
@@ -61,6 +65,10 @@ function sessionTarget(c: FuzzCase, side: typeof CLIENT | typeof SERVER, rnd: Rn
     onStreamCloseCb: () => {},
     config: { maxPendingReplies: 100 },
   });
+}
+
+function sessionTarget(c: FuzzCase, side: typeof CLIENT | typeof SERVER, rnd: Rng): Outcome {
+  const session = hostileSession(side, c.version, rnd);
   if (side === CLIENT) {
     session.submitRequest(2, REQUEST);
     session.submitRequest(0, POST, bodyProvider(bytes(5000, 1)));

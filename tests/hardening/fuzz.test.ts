@@ -8,13 +8,14 @@ import * as assert from 'uvu/assert';
 import {
   CLIENT, PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SERVER, SETTINGS_MAX_CONCURRENT_STREAMS,
   Session, SpdyError, createMemoryTransportPair, SpdySession, CANCEL,
-  type ProtocolVersion, type Side,
+  type ProtocolVersion,
 } from '../../src/index.js';
 import { REQUEST, RESPONSE, bodyProvider, bytes } from '../session/harness.js';
 import { iterate } from '../streams/session-pair.js';
 import { concatBytes } from '../../src/base/bytes.js';
 import { assertHealthySessionPair, assertHealthySpdySessions } from './hostile-peer.js';
 import { prng } from '../fuzz/prng.js';
+import { hostileSession } from '../fuzz/targets.js';
 
 const SEED = 0x5eed5;
 
@@ -111,26 +112,6 @@ function mutate(frames: readonly Uint8Array[], rnd: ReturnType<typeof prng>): Ui
   return concatBytes(out);
 }
 
-function hostileSession(side: Side, version: ProtocolVersion, rnd: ReturnType<typeof prng>) {
-  let written = 0;
-  const session = new Session(side, version, {
-    // A peer that sometimes stops reading for a while.
-    sendCb: (_s, d) => {
-      if (rnd.int(8) === 0) return 0;
-      written += d.length;
-      return d.length;
-    },
-    onRequestRecvCb: (s, id) => s.submitResponse(id, RESPONSE, bodyProvider(bytes(3000, id))),
-    onDataChunkRecvCb: () => {},
-    onInvalidCtrlRecvCb: () => {},
-    onCtrlRecvParseErrorCb: () => {},
-    onUnknownCtrlRecvCb: () => {},
-    onStreamCloseCb: () => {},
-    config: { maxPendingReplies: 100 },
-  });
-  return { session, written: () => written };
-}
-
 for (const version of [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1] as const) {
   test(`v${version}: 1500 mutated conversations fed to a Session, each side: no throw, bounded queue, GOAWAY or carry on`, () => {
     const recorded = recordSession(version);
@@ -139,7 +120,7 @@ for (const version of [PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1] as const) {
     for (let n = 0; n < 1500; n++) {
       const side = n % 2 === 0 ? SERVER : CLIENT;
       const input = mutate(side === SERVER ? recorded.fromClient : recorded.fromServer, rnd);
-      const { session } = hostileSession(side, version, rnd);
+      const session = hostileSession(side, version, rnd);
       try {
         for (let pos = 0; pos < input.length;) {
           const len = 1 + rnd.int(rnd.int(4) === 0 ? 16 : 4096);
