@@ -10,12 +10,7 @@ const OK = [[':status', '200'], [':version', 'HTTP/1.1']];
 // Bytes the last /stall stream has had taken by the session so far.
 let stallSent = 0;
 
-async function respondWith(stream, body) {
-  await stream.respond(OK);
-  const w = stream.writable.getWriter();
-  await w.write(body);
-  await w.close();
-}
+const respondWith = (stream, body) => stream.respond(OK, { body });
 
 async function answer(stream) {
   const nv = await stream.headers;

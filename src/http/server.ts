@@ -107,37 +107,8 @@ const isBodiless = (method: string | undefined): boolean => method === 'GET' || 
 export async function sendResponse(stream: SpdyStream, response: Response, headOnly = false): Promise<void> {
   const body = headOnly ? null : response.body;
   if (headOnly) response.body?.cancel().catch(() => undefined);
-  await stream.respond(responseNv(response), { endStream: body === null });
-  if (body) await copyBody(ownReadable(body), stream.writable);
-}
-
-/**
- * Writes `body` to `writable` and closes it: what `pipeTo` with
- * `preventAbort` does, in fewer steps per chunk. A body that fails is not
- * passed on as an abort (the caller resets the stream with
- * INTERNAL_ERROR, not the CANCEL an abort would send); a writable that
- * fails cancels the body.
- */
-async function copyBody(body: ReadableStream<Uint8Array>, writable: WritableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
-  const writer = writable.getWriter();
-  // A stream reset while the body waits for its next chunk ends the wait.
-  writer.closed.catch((err: unknown) => reader.cancel(err)).catch(() => undefined);
-  let reading = true;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      reading = false;
-      await writer.write(value);
-      reading = true;
-    }
-    reading = false;
-    await writer.close();
-  } catch (err) {
-    if (!reading) reader.cancel(err).catch(() => undefined);
-    throw err;
-  }
+  const nv = responseNv(response);
+  await (body ? stream.respond(nv, { body }) : stream.respond(nv, { endStream: true }));
 }
 
 /**

@@ -36,6 +36,9 @@ interface Pending {
   reject(reason: unknown): void;
 }
 
+/** What a body given to `respond()` is read from (null: bytes given whole); cancelled if the stream fails. */
+export type BodySource = { cancel(reason: unknown): Promise<void> } | null;
+
 /** A chunk whose last frame went out: its size, and what settles its `write()`. */
 export interface SentChunk {
   readonly size: number;
@@ -60,6 +63,10 @@ export class OutboundHalf {
   private eofGiven = false;
   /** Why writes fail: an error, or the message of a StreamClosedError not made yet. */
   private failure: { reason: unknown } | { closed: string } | null = null;
+  /** The body is written by `respond()`, not through `writable`. */
+  private claimed = false;
+  /** What `respond()` reads the body from: cancelled if the half fails first. */
+  private source: BodySource = null;
 
   constructor(private readonly hooks: OutboundHooks, private readonly highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK) {}
 
@@ -69,10 +76,11 @@ export class OutboundHalf {
       {
         start: (controller) => {
           this.controller = controller;
-          if (this.failure) controller.error(this.reason());
+          if (this.claimed) controller.error(new InvalidArgumentError('the body was given to respond()'));
+          else if (this.failure) controller.error(this.reason());
         },
-        write: (chunk) => this.write(chunk),
-        close: () => this.close(),
+        write: (chunk) => this.send(chunk),
+        close: () => this.end(),
         abort: (reason) => {
           this.fail(reason);
           this.hooks.writeAborted(reason);
@@ -107,6 +115,11 @@ export class OutboundHalf {
       if (end === p.chunk.length) {
         this.pending = null;
         this.unsent = p;
+        // An end already asked for rides on the last DATA frame: no empty frame for the FIN.
+        if (this.closing) {
+          readCtrl.flags |= READ_EOF;
+          this.eofGiven = true;
+        }
       }
       return out;
     }
@@ -137,6 +150,7 @@ export class OutboundHalf {
   finSent(): void {
     this.closing?.resolve();
     this.closing = null;
+    this.source = null;
   }
 
   /** The stream failed: pending and later writes reject with `reason`. */
@@ -150,6 +164,8 @@ export class OutboundHalf {
     this.closing?.reject(reason);
     this.closing = null;
     this.controller?.error(reason);
+    this.source?.cancel(reason).catch(() => undefined);
+    this.source = null;
   }
 
   /**
@@ -166,6 +182,18 @@ export class OutboundHalf {
     this.failure = { closed: message };
   }
 
+  /**
+   * Takes the body for a writer other than `writable` (`respond()` with a
+   * body); the writable, if asked for later, is errored. Throws if the
+   * writable was made already or the side has ended.
+   */
+  claim(source: BodySource): void {
+    if (this.stream || this.claimed) throw new InvalidArgumentError('the body is written through writable already');
+    if (this.failure) throw this.reason();
+    this.claimed = true;
+    this.source = source;
+  }
+
   private reason(): unknown {
     const f = this.failure!;
     if ('reason' in f) return f.reason;
@@ -174,7 +202,11 @@ export class OutboundHalf {
     return reason;
   }
 
-  private write(chunk: Uint8Array): Promise<void> | void {
+  /**
+   * Queues `chunk`: resolves once it is sent and written. One chunk at a
+   * time: the caller waits for the last before it sends the next.
+   */
+  send(chunk: Uint8Array): Promise<void> | void {
     if (this.failure) throw this.reason();
     if (!(chunk instanceof Uint8Array)) {
       if (!ArrayBuffer.isView(chunk)) throw new InvalidArgumentError('a SPDY stream carries Uint8Array chunks');
@@ -189,7 +221,12 @@ export class OutboundHalf {
     return promise;
   }
 
-  private close(): Promise<void> {
+  /**
+   * Ends the side once what is queued is sent: FIN on the last DATA frame
+   * when that frame has not been read yet, else on an empty one. Resolves
+   * when the FIN is sent.
+   */
+  end(): Promise<void> {
     if (this.failure) return Promise.reject(this.reason());
     const promise = new Promise<void>((resolve, reject) => {
       this.closing = { resolve, reject };

@@ -5,16 +5,24 @@
  */
 import { CANCEL } from '../base/constants.js';
 import type { Nv, NvInput } from '../codec/nv.js';
-import { SpdyError } from '../base/errors.js';
+import { InvalidArgumentError, SpdyError } from '../base/errors.js';
 import { deferred, type Deferred } from './deferred.js';
 import { InboundHalf, type InboundHooks } from './inbound-half.js';
 import { OutboundHalf, type OutboundHooks, type ReadControl } from './outbound-half.js';
 import type { ERR_DEFERRED } from '../base/constants.js';
+import { respondWithBody, type ReplyBody } from './reply-body.js';
 
 /** Options of `SpdyStream.respond`. */
 export interface RespondOptions {
   /** Send FIN with the SYN_REPLY: no body follows. */
   endStream?: boolean;
+  /**
+   * The whole body, sent after the reply with FIN on its last DATA frame:
+   * bytes, text (UTF-8) or a `ReadableStream` of bytes, read as the peer's
+   * window allows. `writable` is not used (and errors if asked for). Not
+   * with `endStream`.
+   */
+  body?: ReplyBody;
 }
 
 /** Options of `SpdyStream.push`. */
@@ -49,6 +57,8 @@ export interface StreamHost {
   buffered(stream: StreamController, delta: number): void;
   consumed(stream: StreamController, n: number): void;
   discarded(stream: StreamController, n: number): void;
+  /** Why `stream` cannot be answered now (answered already, not the peer's, closed), or null. */
+  refusal(stream: StreamController): Error | null;
   respond(stream: StreamController, nv: NvInput, endStream: boolean): Promise<void>;
   push(stream: StreamController, nv: NvInput, options: PushOptions): Promise<SpdyStream>;
   sendHeaders(stream: StreamController, nv: NvInput, endStream: boolean): Promise<void>;
@@ -288,10 +298,15 @@ export class SpdyStream {
 
   /**
    * Accepts a stream the peer opened: sends SYN_REPLY with `headers`. The
-   * body, if any, is written to `writable`. Resolves when the reply is sent.
+   * body, if any, is written to `writable`, or given here as `body`.
+   * Resolves when the reply is sent; with `body`, once the body is sent
+   * too (it rejects, and the stream is reset with INTERNAL_ERROR, if a body
+   * stream fails).
    */
   respond(headers: NvInput, options: RespondOptions = {}): Promise<void> {
-    return this.c.host.respond(this.c, headers, options.endStream ?? false);
+    if (options.body === undefined) return this.c.host.respond(this.c, headers, options.endStream ?? false);
+    if (options.endStream) return Promise.reject(new InvalidArgumentError('a reply with a body does not end the stream'));
+    return respondWithBody(this.c, headers, options.body);
   }
 
   /**

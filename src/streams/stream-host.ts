@@ -84,12 +84,16 @@ export class SessionStreamHost implements StreamHost {
     this.report(0, n);
   }
 
+  refusal(c: StreamController): Error | null {
+    if (c.origin !== 'remote') return new InvalidArgumentError('only a stream the peer opened can be answered');
+    if (c.responded) return new InvalidArgumentError('this stream was answered already');
+    if (c.done || this.driver.phase === 'closed') return new StreamClosedError('the stream is closed');
+    return null;
+  }
+
   respond(c: StreamController, nv: NvInput, endStream: boolean): Promise<void> {
-    if (c.origin !== 'remote') {
-      return Promise.reject(new InvalidArgumentError('only a stream the peer opened can be answered'));
-    }
-    if (c.responded) return Promise.reject(new InvalidArgumentError('this stream was answered already'));
-    if (c.done || this.driver.phase === 'closed') return Promise.reject(new StreamClosedError('the stream is closed'));
+    const refused = this.refusal(c);
+    if (refused) return Promise.reject(refused);
     return this.attempt(c.replySent.promise, (core) => {
       core.submitResponse(c.id, nv as Array<[string, string]>, endStream ? undefined : bodyOf(c));
       c.responded = true;
