@@ -57,12 +57,17 @@ export function errorResponse(status: number, detail?: string): Response {
 /** What `requestFromNv` makes of a header list: a `Request`, or why there is none. */
 export type Built = { readonly request: Request } | { readonly error: string };
 
-/** The `Request` of a SYN_STREAM header list, or why there is none. */
+/**
+ * The `Request` of a SYN_STREAM header list, or why there is none. Its
+ * `signal` is `signal` (or what the function gives, asked on first read),
+ * set on the request itself: `clone()` and `fetch(request)` use the
+ * Request's own, which does not abort.
+ */
 export function requestFromNv(
   nv: Nv,
   body: ReadableStream<Uint8Array> | null,
   defaultScheme: string,
-  signal: AbortSignal,
+  signal: AbortSignal | (() => AbortSignal),
 ): Built {
   for (const name of REQUIRED_REQUEST_HEADERS) {
     if (name !== ':scheme' && name !== ':version' && !nvGet(nv, name)) return { error: `missing ${name}` };
@@ -78,12 +83,22 @@ export function requestFromNv(
   const hasBody = !isBodiless(method);
   if (!hasBody) body?.cancel().catch(() => undefined);
   try {
-    const init: RequestInit & { duplex?: 'half' } = { method, headers: headersFromNv(nv), signal };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: headersFromNv(nv) };
     if (hasBody && body) {
       init.body = body;
       init.duplex = 'half';
     }
-    return { request: new Request(url, init) };
+    const request = new Request(url, init);
+    // `signal` in the init would make the Request follow it through a signal of its own, which costs
+    // more than the rest of the Request; the handler reads `request.signal`, so that is ours instead.
+    if (typeof signal === 'function') {
+      // Most handlers never look: the signal is made (and cached) on first read.
+      let made: AbortSignal | undefined;
+      Object.defineProperty(request, 'signal', { get: () => (made ??= signal()), configurable: true });
+    } else {
+      Object.defineProperty(request, 'signal', { value: signal, configurable: true });
+    }
+    return { request };
   } catch (err) {
     return { error: resolved(url, origin) === null ? MALFORMED_URL : (err as Error).message };
   }
@@ -147,7 +162,7 @@ async function handleStream(stream: SpdyStream, handler: RequestHandler, options
   });
   // A request whose peer side is over has no body: its readable need not be made.
   const body = stream.peerEnded && isBodiless(nvGet(nv, ':method')) ? null : stream.readable;
-  const built = requestFromNv(nv, body, options.scheme, aborter.signal);
+  const built = requestFromNv(nv, body, options.scheme, () => aborter.signal);
   if ('error' in built) {
     // SPDY/3 section 3.2.1: a request without its required headers gets 400.
     await sendResponse(stream, errorResponse(400, built.error)).catch(() => undefined);

@@ -27,6 +27,25 @@ test('aborting before the response rejects with the abort reason and the server 
   }
 });
 
+test('a request made from the handler\'s request (a proxy\'s) aborts with it when the client resets', async () => {
+  const seen: { forwarded: Request | null } = { forwarded: null };
+  const lb = await loopback((req) => {
+    seen.forwarded = new Request('http://upstream.invalid/x', req);
+    return new Promise<Response>(() => undefined);
+  });
+  try {
+    const controller = new AbortController();
+    const pending = lb.client.fetch('/slow', { signal: controller.signal }).catch(() => undefined);
+    while (seen.forwarded === null) await new Promise((r) => setTimeout(r, 5));
+    assert.not.ok(seen.forwarded.signal.aborted);
+    controller.abort();
+    await pending;
+    while (!seen.forwarded.signal.aborted) await new Promise((r) => setTimeout(r, 5));
+  } finally {
+    await lb.close();
+  }
+});
+
 test('aborting while the body streams errors the body with the abort reason', async () => {
   const lb = await loopback(() => new Response(new ReadableStream({
     start(c) {
