@@ -50,10 +50,16 @@ export function sessionServer(config) {
 /** A client SpdySession with `config` to the local server on `port`. */
 export const dialSession = (port, config) => connectSession({ host: HOST, port, plain: true, config });
 
-/** GETs `path` on `session`; resolves with the body's length. */
-export async function get(session, path) {
+/** GETs `path` on `session`; resolves with the body's length, read as a stream. */
+async function getStreamed(session, path) {
   const stream = await session.openStream({ headers: getNv(path), endStream: true });
   return drain(stream.readable);
+}
+
+/** GETs `path` on `session`; resolves with the body's length, read whole (a small body). */
+export async function get(session, path) {
+  const stream = await session.openStream({ headers: getNv(path), endStream: true });
+  return (await stream.bytes()).length;
 }
 
 export const server = sessionServer(oursConfig);
@@ -61,7 +67,7 @@ export const server = sessionServer(oursConfig);
 export const client = {
   async bulk(port, bytes) {
     const s = await dialSession(port, oursConfig);
-    const ms = await timedBytes(bytes, () => get(s, `/bulk/${bytes}`));
+    const ms = await timedBytes(bytes, () => getStreamed(s, `/bulk/${bytes}`));
     await s.close();
     return ms;
   },

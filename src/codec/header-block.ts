@@ -43,41 +43,67 @@ const decoder = new TextDecoder();
  * Throws a `FrameError` (FRAME_TOO_LARGE) when a length does not fit its field.
  */
 export function packHeaderBlock(nv: NvInput, version: WireVersion): Uint8Array {
-  const grouped = new Map<string, string[]>();
-  for (const [rawName, value] of nv) {
-    let name = rawName.toLowerCase();
-    if (version === 2) name = nameTo2(name);
-    const values = grouped.get(name);
-    if (values) values.push(value);
-    else grouped.set(name, [value]);
+  const pairs: Array<[string, string]> = new Array(nv.length);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: the block fits in `bound`.
+  let bound = 0;
+  for (let i = 0; i < nv.length; i++) {
+    const [rawName, value] = nv[i]!;
+    const lower = rawName.toLowerCase();
+    pairs[i] = [version === 2 ? nameTo2(lower) : lower, value];
+    bound += 3 * (rawName.length + 2 + value.length + 1);
   }
-  const names = [...grouped.keys()].sort(compareNames);
+  // A stable sort: the values of a repeated name keep their order.
+  pairs.sort(comparePairs);
   const fieldSize = version === 2 ? 2 : 4;
   const maxField = version === 2 ? 0xffff : 0xffffffff;
-  const parts: Uint8Array[] = [];
-  let size = fieldSize;
-  for (const name of names) {
-    let values = grouped.get(name)!;
-    if (values.length > 1) values = values.filter((v) => v !== '');
-    const n = encoder.encode(name);
-    const v = encoder.encode(values.join('\0'));
-    if (n.length > maxField || v.length > maxField) {
-      throw new FrameError(`header '${name}' is too long for SPDY/${version}`, {
-        code: ERR_FRAME_TOO_LARGE, statusCode: FRAME_TOO_LARGE,
-      });
-    }
-    parts.push(n, v);
-    size += 2 * fieldSize + n.length + v.length;
-  }
-  const out = new Uint8Array(size);
+  const out = new Uint8Array(fieldSize + bound + 2 * fieldSize * pairs.length);
   const view = new DataView(out.buffer);
-  let pos = writeField(view, 0, names.length, fieldSize);
-  for (const part of parts) {
-    pos = writeField(view, pos, part.length, fieldSize);
-    out.set(part, pos);
-    pos += part.length;
+  let count = 0;
+  let pos = fieldSize;
+  for (let i = 0; i < pairs.length; ) {
+    const name = pairs[i]![0];
+    let next = i + 1;
+    while (next < pairs.length && pairs[next]![0] === name) next++;
+    const nameAt = pos;
+    pos = writeString(out, pos + fieldSize, name);
+    writeField(view, nameAt, checkField(pos - nameAt - fieldSize, maxField, name, version), fieldSize);
+    const valueAt = pos;
+    pos += fieldSize;
+    let first = true;
+    for (let j = i; j < next; j++) {
+      const value = pairs[j]![1];
+      // A repeated name drops its empty values; a single one keeps its value, empty or not.
+      if (value === '' && next - i > 1) continue;
+      if (!first) out[pos++] = 0;
+      first = false;
+      pos = writeString(out, pos, value);
+    }
+    writeField(view, valueAt, checkField(pos - valueAt - fieldSize, maxField, name, version), fieldSize);
+    count++;
+    i = next;
   }
-  return out;
+  writeField(view, 0, count, fieldSize);
+  return out.subarray(0, pos);
+}
+
+/** `s` as UTF-8 at `pos` in `out` (which has room); the position after it. */
+function writeString(out: Uint8Array, pos: number, s: string): number {
+  // Header names and most values are ASCII: written a byte per unit, without an encoder call.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return pos + i + encoder.encodeInto(s.slice(i), out.subarray(pos + i)).written;
+    out[pos + i] = c;
+  }
+  return pos + s.length;
+}
+
+function checkField(length: number, maxField: number, name: string, version: WireVersion): number {
+  if (length > maxField) {
+    throw new FrameError(`header '${name}' is too long for SPDY/${version}`, {
+      code: ERR_FRAME_TOO_LARGE, statusCode: FRAME_TOO_LARGE,
+    });
+  }
+  return length;
 }
 
 function writeField(view: DataView, pos: number, value: number, size: number): number {
@@ -85,6 +111,8 @@ function writeField(view: DataView, pos: number, value: number, size: number): n
   else view.setUint32(pos, value);
   return pos + size;
 }
+
+const comparePairs = (a: readonly [string, string], b: readonly [string, string]): number => compareNames(a[0], b[0]);
 
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

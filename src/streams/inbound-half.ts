@@ -1,10 +1,12 @@
-import { ReadableStream } from '../base/web-streams.js';
 /**
- * The receiving half of a stream: the peer's DATA as a `ReadableStream`.
- * Chunks wait in our own queue, not the stream's, so that we know when the
- * application takes each one: that moment, not the arrival, is when the
- * peer gets its window back.
+ * The receiving half of a stream: the peer's DATA as a `ReadableStream`,
+ * or gathered whole for `bytes()`. Chunks wait in our own queue, not the
+ * stream's, so that we know when the application takes each one: that
+ * moment, not the arrival, is when the peer gets its window back.
  */
+import { ReadableStream } from '../base/web-streams.js';
+import { concatBytes } from '../base/bytes.js';
+import { InvalidArgumentError } from '../base/errors.js';
 
 /** What the half tells its stream about. */
 export interface InboundHooks {
@@ -16,6 +18,12 @@ export interface InboundHooks {
   discarded(n: number): void;
   /** The application cancelled the readable. */
   readCancelled(reason: unknown): void;
+}
+
+interface Gathering {
+  readonly chunks: Uint8Array[];
+  resolve(body: Uint8Array): void;
+  reject(reason: unknown): void;
 }
 
 export class InboundHalf {
@@ -32,6 +40,8 @@ export class InboundHalf {
   private done = false;
   /** Why the readable errored, for one made after the failure. */
   private failure: { reason: unknown } | null = null;
+  /** The body is being gathered whole (`gather()`), not read through `readable`. */
+  private gathering: Gathering | null = null;
 
   constructor(private readonly hooks: InboundHooks) {}
 
@@ -44,7 +54,8 @@ export class InboundHalf {
       {
         start: (controller) => {
           this.controller = controller;
-          if (this.failure) controller.error(this.failure.reason);
+          if (this.gathering) controller.error(new InvalidArgumentError('the body was read whole already'));
+          else if (this.failure) controller.error(this.failure.reason);
           else if (this.done) controller.close();
         },
         pull: () => this.pull(),
@@ -77,6 +88,11 @@ export class InboundHalf {
       return;
     }
     if (chunk.length === 0) return;
+    if (this.gathering) {
+      this.gathering.chunks.push(chunk);
+      this.hooks.consumed(chunk.length);
+      return;
+    }
     if (this.waiting) {
       this.waiting = false;
       this.controller!.enqueue(chunk);
@@ -86,6 +102,32 @@ export class InboundHalf {
     this.queue.push(chunk);
     this.bytes += chunk.length;
     this.hooks.buffered(chunk.length);
+  }
+
+  /**
+   * The whole body, once the peer ends it: every chunk counts as read as it
+   * arrives (the peer's window comes back at once, as for a reader that
+   * keeps reading). Rejects if the readable was made already, or as
+   * `readable` would if the stream fails first.
+   */
+  gather(): Promise<Uint8Array> {
+    if (this.stream || this.gathering) {
+      return Promise.reject(new InvalidArgumentError('the body is read through readable already'));
+    }
+    if (this.failure) return Promise.reject(this.failure.reason);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const chunks = this.queue.slice(this.head) as Uint8Array[];
+      const n = this.bytes;
+      this.queue.length = 0;
+      this.head = 0;
+      this.bytes = 0;
+      this.gathering = { chunks, resolve, reject };
+      if (n > 0) {
+        this.hooks.buffered(-n);
+        this.hooks.consumed(n);
+      }
+      if (this.ended || this.done) this.close();
+    });
   }
 
   /** The peer's FIN: the readable closes once the queue is read. */
@@ -113,6 +155,7 @@ export class InboundHalf {
     this.failure = { reason };
     this.drop();
     this.controller?.error(reason);
+    this.gathering?.reject(reason);
   }
 
   private pull(): void {
@@ -134,6 +177,9 @@ export class InboundHalf {
   }
 
   private close(): void {
+    const g = this.gathering;
+    // One chunk, the usual small body, is handed out as it came.
+    if (g) g.resolve(g.chunks.length === 1 ? g.chunks[0]! : concatBytes(g.chunks));
     if (this.done) return;
     this.done = true;
     this.controller?.close();

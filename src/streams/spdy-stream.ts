@@ -12,6 +12,8 @@ import { OutboundHalf, type OutboundHooks, type ReadControl } from './outbound-h
 import type { ERR_DEFERRED } from '../base/constants.js';
 import { respondWithBody, type ReplyBody } from './reply-body.js';
 
+const utf8 = new TextDecoder();
+
 /** Options of `SpdyStream.respond`. */
 export interface RespondOptions {
   /** Send FIN with the SYN_REPLY: no body follows. */
@@ -261,6 +263,22 @@ export class SpdyStream {
   /** The peer's DATA. */
   get readable(): ReadableStream<Uint8Array> {
     return this.c.inbound.readable;
+  }
+
+  /**
+   * The peer's DATA read whole, as `Response.bytes()` does: resolves at the
+   * peer's FIN. No `readable` is made (and one asked for later errors);
+   * rejects if `readable` was used first, or if the stream is reset before
+   * the end. The peer's window comes back as the bytes arrive, so what is
+   * held is bounded only by what the peer sends.
+   */
+  bytes(): Promise<Uint8Array> {
+    return this.c.inbound.gather();
+  }
+
+  /** The peer's DATA read whole and decoded as UTF-8, as `Response.text()` does. */
+  async text(): Promise<string> {
+    return utf8.decode(await this.c.inbound.gather());
   }
 
   /** Our DATA. */

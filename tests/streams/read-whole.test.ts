@@ -1,0 +1,90 @@
+// stream.bytes() and stream.text(): the peer's DATA read whole, windows given back, failures.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CANCEL, InvalidArgumentError } from '../../src/index.js';
+import {
+  nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair, sha256, tick, writeAll,
+} from './session-pair.js';
+
+test('bytes() resolves with the whole body at FIN, over more than one window', async () => {
+  const { client, server } = sessionPair({ config: { initialWindowSize: 65536 } });
+  const body = randomBytes(1_000_000, 3);
+  const serving = (async () => {
+    const stream = await nextIncoming(server);
+    await stream.respond(ok());
+    await writeAll(stream.writable, body);
+  })();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  assert.is(sha256(await stream.bytes()), sha256(body));
+  await serving;
+  await stream.closed;
+  assert.is(client.bufferedBytes, 0);
+  await client.close();
+});
+
+test('bytes() takes what arrived before it was called, and what comes after', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request(), endStream: true });
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok());
+  const w = incoming.writable.getWriter();
+  await w.write(new Uint8Array([1, 2, 3]));
+  while (stream.bufferedBytes < 3) await tick();
+  const whole = stream.bytes();
+  assert.is(client.bufferedBytes, 0, 'gathered bytes count as read');
+  await w.write(new Uint8Array([4, 5]));
+  await w.close();
+  assert.equal(await whole, new Uint8Array([1, 2, 3, 4, 5]));
+  await client.close();
+});
+
+test('text() decodes the body as UTF-8; an empty body is empty', async () => {
+  const { client, server } = sessionPair();
+  const a = await client.openStream({ headers: request('/a'), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { body: 'grüße ✓' });
+  assert.is(await a.text(), 'grüße ✓');
+  const b = await client.openStream({ headers: request('/b'), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { endStream: true });
+  assert.is((await b.bytes()).length, 0);
+  await client.close();
+});
+
+test('a body is read through readable or whole, not both', async () => {
+  const { client, server } = sessionPair();
+  const a = await client.openStream({ headers: request('/a'), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { body: 'streamed' });
+  const readable = a.readable;
+  assert.instance(await rejectionOf(a.bytes()), InvalidArgumentError);
+  assert.is(new TextDecoder().decode(await readAll(readable)), 'streamed');
+
+  const b = await client.openStream({ headers: request('/b'), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { body: 'whole' });
+  assert.is(await b.text(), 'whole');
+  assert.instance(await rejectionOf(readAll(b.readable)), InvalidArgumentError);
+  assert.instance(await rejectionOf(b.bytes()), InvalidArgumentError);
+  await client.close();
+});
+
+test('a reset before the end rejects bytes() with the status; a reset after FIN loses nothing', async () => {
+  const { client, server } = sessionPair();
+  const cut = await client.openStream({ headers: request('/cut'), endStream: true });
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok());
+  const whole = cut.bytes();
+  await incoming.writable.getWriter().write(new Uint8Array(10));
+  incoming.reset(CANCEL);
+  assert.is((await rejectionOf(whole)).statusCode, CANCEL);
+
+  // The request side stays open, so the server can still reset after its FIN.
+  const done = await client.openStream({ headers: request('/done', 'POST') });
+  const answered = await nextIncoming(server);
+  await answered.respond(ok(), { body: 'complete' });
+  while (!done.peerEnded) await tick();
+  answered.reset(CANCEL);
+  assert.is((await rejectionOf(done.closed)).statusCode, CANCEL);
+  assert.is(await done.text(), 'complete');
+  assert.is(client.bufferedBytes, 0);
+  await client.close();
+});
+
+test.run();
