@@ -136,10 +136,37 @@ function isNameByte(b: number): boolean {
   return b > 0x20 && b < 0x7f && !(b >= 0x41 && b <= 0x5a);
 }
 
+/**
+ * Short ASCII strings decoded lately, by a hash of their bytes. Header
+ * names and most values (method, host, path, version) repeat from message
+ * to message: a hit hands out the string made last time, so decoding makes
+ * none and every stream's header list shares it. A miss replaces the slot;
+ * the table's size bounds what it holds.
+ */
+const RECENT_SLOTS = 512;
+const RECENT_MAX_LENGTH = 48;
+const recent: Array<string | undefined> = new Array(RECENT_SLOTS);
+
+/** Bytes known to be ASCII as a string. */
 function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+  const length = end - start;
+  // ASCII is UTF-8: a long one goes to the decoder (an argument list as long as a name may be is not safe).
+  if (length > RECENT_MAX_LENGTH) return decoder.decode(bytes.subarray(start, end));
+  let hash = length;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  const slot = hash & (RECENT_SLOTS - 1);
+  const seen = recent[slot];
+  if (seen !== undefined && seen.length === length && spells(seen, bytes, start)) return seen;
+  // One flat string (a `+=` loop would leave a chain of pieces behind).
+  const made = String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  recent[slot] = made;
+  return made;
+}
+
+/** True if `s` is what the bytes from `start` on spell. */
+function spells(s: string, bytes: Uint8Array, start: number): boolean {
+  for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s.charCodeAt(i)) return false;
+  return true;
 }
 
 function decodeValue(bytes: Uint8Array, start: number, end: number): string {

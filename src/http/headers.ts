@@ -68,12 +68,22 @@ export function nvGet(nv: NvInput, name: string): string | undefined {
  * make it throw a `TypeError`.
  */
 export function headersFromNv(nv: NvInput): Headers {
-  const headers = new Headers();
+  return new Headers(headerPairs(nv));
+}
+
+/**
+ * The ordinary (non-colon) entries of `nv` as `[name, value]` pairs, a
+ * NUL-joined value split into one pair per value: what `new Request()` and
+ * `new Response()` take as `headers` without a `Headers` made first.
+ */
+export function headerPairs(nv: NvInput): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
   for (const [name, value] of nv) {
-    if (name.startsWith(':')) continue;
-    for (const part of value.split('\0')) headers.append(name, part);
+    if (name.charCodeAt(0) === 0x3a) continue;
+    if (value.includes('\0')) for (const part of value.split('\0')) pairs.push([name, part]);
+    else pairs.push([name, value]);
   }
-  return headers;
+  return pairs;
 }
 
 /** `:status` parsed: `200 OK` → `{ status: 200, statusText: 'OK' }`; `null` when malformed. */

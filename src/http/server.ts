@@ -9,7 +9,7 @@ import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
-import { nvGet, REQUIRED_REQUEST_HEADERS, responseNv, headersFromNv } from './headers.js';
+import { headerPairs, nvGet, REQUIRED_REQUEST_HEADERS, responseNv } from './headers.js';
 import { statusText } from './status-text.js';
 
 /** What a handler gets besides the request. */
@@ -83,7 +83,7 @@ export function requestFromNv(
   const hasBody = !isBodiless(method);
   if (!hasBody) body?.cancel().catch(() => undefined);
   try {
-    const init: RequestInit & { duplex?: 'half' } = { method, headers: headersFromNv(nv) };
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: headerPairs(nv) };
     if (hasBody && body) {
       init.body = body;
       init.duplex = 'half';

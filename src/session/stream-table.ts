@@ -55,7 +55,8 @@ export class StreamTable {
     this.map.set(id, stream);
     if (this.isMine(id)) this.outgoing++;
     else this.incoming++;
-    if (assocStreamId !== 0) this.map.get(assocStreamId)?.pushed.push(id);
+    const parent = assocStreamId !== 0 ? this.map.get(assocStreamId) : undefined;
+    if (parent) (parent.pushed ??= []).push(id);
     return stream;
   }
 
@@ -67,10 +68,8 @@ export class StreamTable {
     if (this.isMine(streamId)) this.outgoing--;
     else this.incoming--;
     const parent = this.map.get(stream.assocStreamId);
-    if (parent) {
-      const at = parent.pushed.indexOf(streamId);
-      if (at >= 0) parent.pushed.splice(at, 1);
-    }
+    const at = parent?.pushed?.indexOf(streamId) ?? -1;
+    if (at >= 0) parent!.pushed!.splice(at, 1);
   }
 
   /** Closes a stream with OK once both directions are shut. */
@@ -81,7 +80,6 @@ export class StreamTable {
   /** Closes the streams pushed under `streamId` (not the stream itself). */
   closePushed(streamId: number, statusCode: number): void {
     const stream = this.map.get(streamId);
-    if (!stream) return;
-    for (const id of [...stream.pushed]) this.close(id, statusCode);
+    for (const id of stream?.pushed?.slice() ?? []) this.close(id, statusCode);
   }
 }

@@ -46,7 +46,8 @@ export class Stream {
   sendWindow: number;
   /** The window we give the peer on this stream. */
   readonly recv: RecvWindow;
-  readonly pushed: number[] = [];
+  /** Streams pushed under this one and still open (made with the first push: most streams have none). */
+  pushed: number[] | null = null;
   deferred: { item: OutboundItem; reason: DeferReason } | null = null;
   /** The server called onRequestRecvCb for this stream already. */
   requestReceived = false;
@@ -79,7 +80,7 @@ export class Stream {
       shutRead: this.shutRead,
       remoteWindowSize: flowControl ? this.sendWindow : Infinity,
       recvUnacked: this.recv.unacked,
-      pushedStreamIds: [...this.pushed],
+      pushedStreamIds: this.pushed ? [...this.pushed] : [],
       deferred: this.deferred?.reason ?? null,
     };
   }

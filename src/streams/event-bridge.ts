@@ -150,16 +150,16 @@ export class EventBridge {
         if (!c.done) core.submitData(c.id, DATA_FLAG_FIN, bodyOf(c));
       });
     }
-    c.opened.resolve(c.stream);
+    c.openedNow();
   }
 
   private onCtrlSend(frame: ControlFrame): void {
     switch (frame.frameType) {
       case SYN_REPLY:
-        this.registry.get(frame.streamId)?.replySent.resolve();
+        this.registry.get(frame.streamId)?.replyDone();
         return;
       case HEADERS:
-        this.registry.get(frame.streamId)?.headerSends.shift()?.resolve();
+        this.registry.get(frame.streamId)?.headerSends?.shift()?.resolve();
         return;
       case PING:
         this.pings.sent(frame.uniqueId);
@@ -179,10 +179,10 @@ export class EventBridge {
         }
         return;
       case SYN_REPLY:
-        this.registry.get(frame.streamId)?.replySent.reject(err);
+        this.registry.get(frame.streamId)?.replyDone(err);
         return;
       case HEADERS:
-        this.registry.get(frame.streamId)?.headerSends.shift()?.reject(err);
+        this.registry.get(frame.streamId)?.headerSends?.shift()?.reject(err);
         return;
       case PING:
         this.pings.notSent(frame.uniqueId, err);

@@ -20,6 +20,9 @@ export interface InboundHooks {
   readCancelled(reason: unknown): void;
 }
 
+// Never written to: a stream whose chunks are all handed straight to a waiting read keeps no array.
+const NO_CHUNKS: Array<Uint8Array | undefined> = [];
+
 interface Gathering {
   readonly chunks: Uint8Array[];
   resolve(body: Uint8Array): void;
@@ -29,7 +32,8 @@ interface Gathering {
 export class InboundHalf {
   private stream: ReadableStream<Uint8Array> | null = null;
   private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  private queue: Array<Uint8Array | undefined> = [];
+  /** Chunks not yet read, from `head` on; the shared empty array until one waits. */
+  private queue: Array<Uint8Array | undefined> = NO_CHUNKS;
   private head = 0;
   private bytes = 0;
   /** A read is waiting and our queue is empty: the next chunk goes straight to it. */
@@ -99,6 +103,7 @@ export class InboundHalf {
       this.hooks.consumed(chunk.length);
       return;
     }
+    if (this.queue === NO_CHUNKS) this.queue = [];
     this.queue.push(chunk);
     this.bytes += chunk.length;
     this.hooks.buffered(chunk.length);
@@ -118,7 +123,7 @@ export class InboundHalf {
     return new Promise<Uint8Array>((resolve, reject) => {
       const chunks = this.queue.slice(this.head) as Uint8Array[];
       const n = this.bytes;
-      this.queue.length = 0;
+      this.queue = NO_CHUNKS;
       this.head = 0;
       this.bytes = 0;
       this.gathering = { chunks, resolve, reject };
@@ -163,7 +168,7 @@ export class InboundHalf {
       const chunk = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
       if (this.head === this.queue.length) {
-        this.queue.length = 0;
+        this.queue = NO_CHUNKS;
         this.head = 0;
       }
       this.bytes -= chunk.length;
@@ -187,7 +192,7 @@ export class InboundHalf {
 
   private drop(): void {
     const n = this.bytes;
-    this.queue.length = 0;
+    this.queue = NO_CHUNKS;
     this.head = 0;
     this.bytes = 0;
     this.waiting = false;

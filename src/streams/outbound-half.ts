@@ -61,8 +61,8 @@ export class OutboundHalf {
   private deferred = false;
   /** READ_EOF was handed to the session. */
   private eofGiven = false;
-  /** Why writes fail: an error, or the message of a StreamClosedError not made yet. */
-  private failure: { reason: unknown } | { closed: string } | null = null;
+  /** Why writes fail: an error, or (a string) the message of a StreamClosedError not made yet. */
+  private failure: { reason: unknown } | string | null = null;
   /** The body is written by `respond()`, not through `writable`. */
   private claimed = false;
   /** What `respond()` reads the body from: cancelled if the half fails first. */
@@ -179,7 +179,7 @@ export class OutboundHalf {
       this.fail(new StreamClosedError(message));
       return;
     }
-    this.failure = { closed: message };
+    this.failure = message;
   }
 
   /**
@@ -196,8 +196,8 @@ export class OutboundHalf {
 
   private reason(): unknown {
     const f = this.failure!;
-    if ('reason' in f) return f.reason;
-    const reason = new StreamClosedError(f.closed);
+    if (typeof f !== 'string') return f.reason;
+    const reason = new StreamClosedError(f);
     this.failure = { reason };
     return reason;
   }

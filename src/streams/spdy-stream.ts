@@ -72,23 +72,25 @@ export class StreamController implements InboundHooks, OutboundHooks {
   readonly stream: SpdyStream;
   readonly inbound: InboundHalf;
   readonly outbound: OutboundHalf;
-  readonly headers: Deferred<Nv> = deferred();
-  readonly trailers: Deferred<Nv> = deferred();
-  readonly closed: Deferred<void> = deferred();
-  /** HEADERS frames received after the first header block, in order. */
-  private readonly extraHeaders: Nv = [];
+  /** HEADERS frames received after the first header block, in order (made when one comes). */
+  private extraHeaders: Nv | null = null;
   /** Size of `extraHeaders` as a header block would count it: the session bounds it. */
   extraHeaderBytes = 0;
   /** The stream is closed at the protocol level (or failed). */
   done = false;
   /** `respond()` was called (streams the peer opened). */
   responded = false;
-  /** Resolves with the stream once it has its id (streams we open or push). */
-  readonly opened: Deferred<SpdyStream> = deferred();
-  /** Settles when our SYN_REPLY is sent. */
-  readonly replySent: Deferred<void> = deferred();
-  /** One per HEADERS frame submitted, settled as each is sent, in order. */
-  readonly headerSends: Array<Deferred<void>> = [];
+  /** The peer ended its side: `trailers` resolves when asked for. */
+  private finReceived = false;
+  /** One per HEADERS frame submitted, settled as each is sent, in order (made on first use). */
+  headerSends: Array<Deferred<void>> | null = null;
+  // The promises below are made when first asked for or settled: an idle
+  // stream has two of the five, and they are a good part of what it costs.
+  private headers$: Deferred<Nv> | null = null;
+  private trailers$: Deferred<Nv> | null = null;
+  private closed$: Deferred<void> | null = null;
+  private opened$: Deferred<SpdyStream> | null = null;
+  private replySent$: Deferred<void> | null = null;
 
   constructor(
     readonly host: StreamHost,
@@ -101,6 +103,52 @@ export class StreamController implements InboundHooks, OutboundHooks {
     this.inbound = new InboundHalf(this);
     this.outbound = new OutboundHalf(this, writeHighWaterMark);
     this.stream = new SpdyStream(this);
+  }
+
+  /** The first header block. */
+  get headers(): Deferred<Nv> {
+    return (this.headers$ ??= deferred());
+  }
+
+  /** The header blocks after the first, at the peer's FIN. */
+  get trailers(): Deferred<Nv> {
+    if (this.trailers$ === null) {
+      this.trailers$ = deferred();
+      if (this.finReceived) this.trailers$.resolve(this.extraHeaders ?? []);
+    }
+    return this.trailers$;
+  }
+
+  /** Settles when the stream is over: resolved after a clean close, rejected after a reset. */
+  get closed(): Deferred<void> {
+    return (this.closed$ ??= deferred());
+  }
+
+  /**
+   * Resolves with the stream once it has its id (streams we open or push).
+   * Asked for once, by the call that opens the stream, before the
+   * SYN_STREAM can go out; let go once settled.
+   */
+  get opened(): Deferred<SpdyStream> {
+    return (this.opened$ ??= deferred());
+  }
+
+  /** Settles when our SYN_REPLY is sent. Asked for once, by `respond()`; let go once settled. */
+  get replySent(): Deferred<void> {
+    return (this.replySent$ ??= deferred());
+  }
+
+  /** Our SYN_STREAM went out: the stream has its id. */
+  openedNow(): void {
+    this.opened$?.resolve(this.stream);
+    this.opened$ = null;
+  }
+
+  /** Our SYN_REPLY went out (`error` undefined), or could not be sent. */
+  replyDone(error?: unknown): void {
+    if (error === undefined) this.replySent$?.resolve();
+    else this.replySent$?.reject(error);
+    this.replySent$ = null;
   }
 
   // ---- what the halves tell us ----
@@ -137,6 +185,7 @@ export class StreamController implements InboundHooks, OutboundHooks {
   /** The first header block: SYN_REPLY, or the SYN_STREAM of a stream the peer opened. */
   receiveHeaders(nv: Nv): void {
     if (this.headers.settled) {
+      this.extraHeaders ??= [];
       for (const pair of nv) {
         this.extraHeaders.push(pair);
         this.extraHeaderBytes += 8 + pair[0].length + pair[1].length;
@@ -150,7 +199,8 @@ export class StreamController implements InboundHooks, OutboundHooks {
   receiveFin(): void {
     this.inbound.end();
     this.headers.resolve([]);
-    this.trailers.resolve(this.extraHeaders);
+    this.finReceived = true;
+    this.trailers$?.resolve(this.extraHeaders ?? []);
   }
 
   /** Our side will send nothing (FIN submitted with a header block, or a unidirectional stream). */
@@ -184,9 +234,10 @@ export class StreamController implements InboundHooks, OutboundHooks {
     if (dropUnread) this.inbound.abandon(reason);
     else this.inbound.fail(reason);
     this.outbound.fail(reason);
-    this.opened.reject(reason);
-    this.replySent.reject(reason);
-    for (const d of this.headerSends.splice(0)) d.reject(reason);
+    // Nobody waits on a one-shot that was never asked for or has settled.
+    this.opened$?.reject(reason);
+    this.replyDone(reason);
+    for (const d of this.headerSends?.splice(0) ?? []) d.reject(reason);
     this.headers.reject(reason);
     this.trailers.reject(reason);
     this.closed.reject(reason);

@@ -125,7 +125,7 @@ export class SessionStreamHost implements StreamHost {
     const sent = deferred<void>();
     return this.attempt(sent.promise, (core) => {
       core.submitHeaders(endStream ? CTRL_FLAG_FIN : 0, c.id, nv as Array<[string, string]>);
-      c.headerSends.push(sent);
+      (c.headerSends ??= []).push(sent);
       if (endStream) c.shutWrite();
     });
   }
