@@ -2,7 +2,7 @@
  * The HTTP client over one SPDY session: `fetch()` with WHATWG `Request`
  * and `Response`, and the resources the server pushes.
  */
-import { ReadableStream, isReadableStream, ownReadable } from '../base/web-streams.js';
+import { ReadableStream, isReadableStream } from '../base/web-streams.js';
 import { CANCEL, INTERNAL_ERROR, PROTO_SPDY2, PROTOCOL_ERROR, REFUSED_STREAM } from '../base/constants.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
@@ -169,15 +169,11 @@ export class SpdyClient {
       // request without a body is sent again. It happens when a client opens
       // more streams than the server allows before the server's SETTINGS arrive.
       for (let attempt = 0; replyNv === null; attempt++) {
-        stream = await this.session.openStream({ headers: nv, priority, endStream: body === null });
+        // A body that fails resets the stream (INTERNAL_ERROR); the reply's wait below then fails.
+        stream = await this.session.openStream(
+          body ? { headers: nv, priority, body } : { headers: nv, priority, endStream: true },
+        );
         if (abortedWith) stream.reset(CANCEL);
-        if (body) {
-          const sending = stream;
-          ownReadable(body).pipeTo(sending.writable).catch(() => {
-            // The body failed or the stream went away: the stream cannot complete.
-            sending.reset(CANCEL);
-          });
-        }
         try {
           replyNv = await stream.headers;
         } catch (err) {

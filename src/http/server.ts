@@ -4,7 +4,6 @@
  * `ctx.push()` pushes more resources with the request.
  */
 import { InvalidArgumentError } from '../base/errors.js';
-import { ownReadable } from '../base/web-streams.js';
 import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
@@ -216,11 +215,6 @@ async function pushResource(parent: SpdyStream, url: URL, response: Response): P
     ...head,
   ];
   const body = response.body;
-  const pushed = await parent.push(nv, { endStream: body === null });
-  if (body) {
-    ownReadable(body).pipeTo(pushed.writable, { preventAbort: true }).catch(() => {
-      pushed.reset(INTERNAL_ERROR);
-      body.cancel().catch(() => undefined);
-    });
-  }
+  // The body follows in the background; one that fails resets the pushed stream.
+  await parent.push(nv, body ? { body } : { endStream: true });
 }

@@ -5,4 +5,4 @@ export { SpdySession, type SpdySessionOptions, type OpenStreamOptions } from './
 export {
   SpdyStream, type StreamOrigin, type RespondOptions, type PushOptions, type SendHeadersOptions,
 } from './spdy-stream.js';
-export type { ReplyBody } from './reply-body.js';
+export type { StreamBody } from './given-body.js';

@@ -20,6 +20,7 @@ import { codecLimits, resolveConfig, type ResolvedConfig, type SpdyConfig } from
 import { InvalidArgumentError, SpdyError, StreamClosedError } from '../base/errors.js';
 import { Session } from '../session/index.js';
 import { bodyOf } from './body-provider.js';
+import { sendWithBody, type StreamBody } from './given-body.js';
 import { Deadline } from './deadline.js';
 import { EventBridge } from './event-bridge.js';
 import { ReadGate } from './read-gate.js';
@@ -74,6 +75,14 @@ export interface OpenStreamOptions {
   priority?: number;
   /** Send FIN with the SYN_STREAM: no body follows (a GET). */
   endStream?: boolean;
+  /**
+   * The request's whole body: bytes, text (UTF-8) or a `ReadableStream` of
+   * bytes, sent after the SYN_STREAM with FIN on its last DATA frame, as the
+   * peer's window allows; `writable` is then not used. `openStream` still
+   * resolves once the stream is open; a body stream that fails resets the
+   * stream with INTERNAL_ERROR. Not with `endStream`.
+   */
+  body?: StreamBody;
 }
 
 /**
@@ -193,15 +202,20 @@ export class SpdySession {
     if (!options || !options.headers) return Promise.reject(new InvalidArgumentError('openStream needs headers'));
     const priority = options.priority ?? this.core.getPriLowest() >> 1;
     const c = this.host.createStream('local', priority, 0);
-    try {
-      this.driver.act((core) => {
-        core.submitRequest(priority, options.headers as Array<[string, string]>, options.endStream ? undefined : bodyOf(c), c);
-        void this.host.startOpening(c, options.endStream ?? false);
-      });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return c.opened.promise;
+    const open = (endStream: boolean): Promise<SpdyStream> => {
+      try {
+        this.driver.act((core) => {
+          core.submitRequest(priority, options.headers as Array<[string, string]>, endStream ? undefined : bodyOf(c), c);
+          void this.host.startOpening(c, endStream);
+        });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return c.opened.promise;
+    };
+    if (options.body === undefined) return open(options.endStream ?? false);
+    if (options.endStream) return Promise.reject(new InvalidArgumentError('a body and endStream do not go together'));
+    return sendWithBody(c, options.body, open).started;
   }
 
   /** Sends a PING; resolves with the round trip in milliseconds. */

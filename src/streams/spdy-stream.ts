@@ -10,7 +10,7 @@ import { deferred, type Deferred } from './deferred.js';
 import { InboundHalf, type InboundHooks } from './inbound-half.js';
 import { OutboundHalf, type OutboundHooks, type ReadControl } from './outbound-half.js';
 import type { ERR_DEFERRED } from '../base/constants.js';
-import { respondWithBody, type ReplyBody } from './reply-body.js';
+import { sendWithBody, type StreamBody } from './given-body.js';
 
 const utf8 = new TextDecoder();
 
@@ -24,7 +24,7 @@ export interface RespondOptions {
    * window allows. `writable` is not used (and errors if asked for). Not
    * with `endStream`.
    */
-  body?: ReplyBody;
+  body?: StreamBody;
 }
 
 /** Options of `SpdyStream.push`. */
@@ -33,6 +33,11 @@ export interface PushOptions {
   priority?: number;
   /** Send FIN with the SYN_STREAM: the pushed resource has no body. */
   endStream?: boolean;
+  /**
+   * The pushed resource's whole body, sent once the stream is open, as
+   * `respond()` sends one (`writable` is then not used). Not with `endStream`.
+   */
+  body?: StreamBody;
 }
 
 /** Options of `SpdyStream.sendHeaders`. */
@@ -374,8 +379,14 @@ export class SpdyStream {
    */
   respond(headers: NvInput, options: RespondOptions = {}): Promise<void> {
     if (options.body === undefined) return this.c.host.respond(this.c, headers, options.endStream ?? false);
-    if (options.endStream) return Promise.reject(new InvalidArgumentError('a reply with a body does not end the stream'));
-    return respondWithBody(this.c, headers, options.body);
+    if (options.endStream) return Promise.reject(new InvalidArgumentError('a body and endStream do not go together'));
+    // Refused before the body is taken: a second answer must not touch the first one's body.
+    const refused = this.c.host.refusal(this.c);
+    if (refused) return Promise.reject(refused);
+    const { started, sent } = sendWithBody(this.c, options.body, (end) => this.c.host.respond(this.c, headers, end));
+    started.catch(() => undefined);
+    // The body's outcome first: a body that fails is what the caller hears of, not the reset it causes.
+    return sent.then(() => started).then(() => undefined);
   }
 
   /**

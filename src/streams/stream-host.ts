@@ -12,6 +12,7 @@ import type { NvInput } from '../codec/nv.js';
 import { InvalidArgumentError, StreamClosedError } from '../base/errors.js';
 import { bodyOf } from './body-provider.js';
 import { deferred } from './deferred.js';
+import { sendWithBody } from './given-body.js';
 import type { ReadGate } from './read-gate.js';
 import { StreamController, type PushOptions, type SpdyStream, type StreamHost } from './spdy-stream.js';
 import type { StreamRegistry } from './stream-registry.js';
@@ -109,13 +110,18 @@ export class SessionStreamHost implements StreamHost {
     if (parent.done || this.driver.phase !== 'open') return Promise.reject(new StreamClosedError('the stream is closed'));
     const priority = options.priority ?? parent.priority;
     const c = this.createStream('local-push', priority, parent.id);
-    const flags = CTRL_FLAG_UNIDIRECTIONAL | (options.endStream ? CTRL_FLAG_FIN : 0);
-    return this.attempt(c.opened.promise, (core) => {
-      core.submitSynStream(flags, priority, nv as Array<[string, string]>, parent.id, c);
-      c.headers.resolve(nv.map(([k, v]) => [k.toLowerCase(), v] as [string, string]));
-      c.inbound.end();
-      void this.startOpening(c, options.endStream ?? false);
-    });
+    const open = (endStream: boolean): Promise<SpdyStream> => {
+      const flags = CTRL_FLAG_UNIDIRECTIONAL | (endStream ? CTRL_FLAG_FIN : 0);
+      return this.attempt(c.opened.promise, (core) => {
+        core.submitSynStream(flags, priority, nv as Array<[string, string]>, parent.id, c);
+        c.headers.resolve(nv.map(([k, v]) => [k.toLowerCase(), v] as [string, string]));
+        c.inbound.end();
+        void this.startOpening(c, endStream);
+      });
+    };
+    if (options.body === undefined) return open(options.endStream ?? false);
+    if (options.endStream) return Promise.reject(new InvalidArgumentError('a body and endStream do not go together'));
+    return sendWithBody(c, options.body, open).started;
   }
 
   sendHeaders(c: StreamController, nv: NvInput, endStream: boolean): Promise<void> {

@@ -1,32 +1,37 @@
-// respond() with a body: bytes, text or a stream, FIN on the last DATA frame, failures each way.
+// A body given whole to respond(), openStream() or push(): bytes, text or a stream, FIN on the last DATA frame, failures each way.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CTRL_FLAG_FIN, DATA, DATA_FLAG_FIN, DataFrame, FrameDecoder, INTERNAL_ERROR, InvalidArgumentError, PROTO_SPDY3_1, SYN_REPLY,
-  SpdySession, createMemoryTransportPair, type DecodedFrame, type SpdyStream,
+  SpdySession, createMemoryTransportPair, type DecodedFrame, type MemoryTransport, type SpdyStream,
 } from '../../src/index.js';
 import { nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sha256, stateOf, tick } from './session-pair.js';
 
-/** A client and a server whose frames to the client are decoded into `sent` as they go. */
-function tappedPair(serverConfig = {}) {
-  const [clientEnd, serverEnd] = createMemoryTransportPair();
-  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, side: 2 });
-  const sent: DecodedFrame[] = [];
-  const out = serverEnd.writable.getWriter();
-  const tapped = {
-    readable: serverEnd.readable,
+/** `end` with what it writes decoded into `frames` as it goes (frames of the `from` side). */
+function tapped(end: MemoryTransport, from: 'client' | 'server', frames: DecodedFrame[]) {
+  const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, side: from === 'server' ? 2 : 1 });
+  const out = end.writable.getWriter();
+  return {
+    readable: end.readable,
     writable: new WritableStream<Uint8Array>({
       write(chunk) {
-        sent.push(...decoder.push(chunk.slice()));
+        frames.push(...decoder.push(chunk.slice()));
         return out.write(chunk);
       },
       close: () => out.close(),
       abort: (reason) => out.abort(reason),
     }),
   };
-  const client = new SpdySession(clientEnd, { side: 'client' });
-  const server = new SpdySession(tapped, { side: 'server', config: serverConfig });
-  return { client, server, sent };
+}
+
+/** A client and a server whose frames are decoded as they go: `sent` the server's, `sentByClient` the client's. */
+function tappedPair(serverConfig = {}) {
+  const [clientEnd, serverEnd] = createMemoryTransportPair();
+  const sent: DecodedFrame[] = [];
+  const sentByClient: DecodedFrame[] = [];
+  const client = new SpdySession(tapped(clientEnd, 'client', sentByClient), { side: 'client' });
+  const server = new SpdySession(tapped(serverEnd, 'server', sent), { side: 'server', config: serverConfig });
+  return { client, server, sent, sentByClient };
 }
 
 /** The DATA frames among `frames`. */
@@ -189,6 +194,70 @@ test('a body goes either to respond or through writable, not both', async () => 
   assert.instance(await rejectionOf(third.respond(ok(), { body: 'x', endStream: true })), InvalidArgumentError);
   assert.instance(await rejectionOf(third.respond(ok(), { body: 42 as never })), InvalidArgumentError);
   await third.respond(ok(), { endStream: true });
+  await client.close();
+});
+
+test('a request body given to openStream goes out after the SYN_STREAM, FIN on its last DATA frame', async () => {
+  const { client, server, sentByClient } = tappedPair();
+  const body = randomBytes(20_000, 5);
+  const outgoing = await client.openStream({ headers: request('/up', 'POST'), body });
+  const incoming = await nextIncoming(server);
+  assert.is(sha256(await readAll(incoming.readable)), sha256(body));
+  await incoming.respond(ok(), { endStream: true });
+  await outgoing.closed;
+  const data = dataFrames(sentByClient);
+  assert.equal(data.map((f) => f.flags & DATA_FLAG_FIN), [0, DATA_FLAG_FIN]);
+  await client.close();
+});
+
+test('openStream with a body resolves once the stream is open, before the body is all sent', async () => {
+  const { client, server } = tappedPair();
+  const body = randomBytes(1_000_000, 6);
+  // The server reads nothing yet: only the first window of the body can go.
+  const outgoing = await client.openStream({ headers: request('/up', 'POST'), body });
+  assert.ok(outgoing.id > 0);
+  const incoming = await nextIncoming(server);
+  assert.is(sha256(await readAll(incoming.readable)), sha256(body));
+  await incoming.respond(ok(), { body: 'thanks' });
+  assert.is(await outgoing.text(), 'thanks');
+  await client.close();
+});
+
+test('a request body stream that fails resets the stream with INTERNAL_ERROR, once it is open', async () => {
+  const { client, server } = tappedPair();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(10));
+    },
+    pull(controller) {
+      controller.error(new Error('disk on fire'));
+    },
+  });
+  const outgoing = await client.openStream({ headers: request('/up', 'POST'), body });
+  const incoming = await nextIncoming(server);
+  assert.is((await rejectionOf(incoming.closed)).statusCode, INTERNAL_ERROR);
+  assert.is((await rejectionOf(outgoing.closed)).statusCode, INTERNAL_ERROR);
+  assert.is(client.numOpenStreams, 0);
+  await client.close();
+});
+
+test('a pushed resource given its body arrives whole, FIN on its last DATA frame', async () => {
+  const { client, server, sent } = tappedPair();
+  const [outgoing, incoming] = await exchange(client, server);
+  const pushedBody = randomBytes(30_000, 8);
+  const pushing = incoming.push([[':scheme', 'http'], [':host', 'localhost'], [':path', '/style.css'], ...ok()], {
+    body: pushedBody,
+  });
+  const pushed = await nextIncoming(client);
+  await pushing;
+  assert.instance(await rejectionOf(incoming.push(ok(), { body: 'x', endStream: true })), InvalidArgumentError);
+  await incoming.respond(ok(), { body: 'page' });
+  assert.is(pushed.associatedStreamId, outgoing.id);
+  assert.is(sha256(await pushed.bytes()), sha256(pushedBody));
+  assert.is(await outgoing.text(), 'page');
+  const pushedData = dataFrames(sent).filter((f) => f.streamId === pushed.id);
+  assert.equal(pushedData.map((f) => f.flags & DATA_FLAG_FIN), [0, DATA_FLAG_FIN]);
+  assert.instance(await rejectionOf(client.openStream({ headers: request(), body: 'x', endStream: true })), InvalidArgumentError);
   await client.close();
 });
 
