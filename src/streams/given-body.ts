@@ -86,7 +86,9 @@ async function copy(c: StreamController, reader: ReadableStreamDefaultReader<Uin
     sent?.catch(ignore);
     result = await reader.read();
     if (result.done) {
+      // Both settle with the same reason if the stream fails: the one awaited first throws it.
       const fin = half.end();
+      fin.catch(ignore);
       await sent;
       return fin;
     }
