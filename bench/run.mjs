@@ -1,6 +1,6 @@
 // The benchmark runner: `npm run bench -- [--quick] [--rounds N] [case ...]`.
-// Cases: bulk, requests, memory (the default set), micro (bench/codec.mjs and
-// bench/streams.mjs), profile (bench/profile.mjs, CPU profiles of our ends).
+// Cases: bulk, requests, memory (the default set), micro (bench/codec.mjs,
+// bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends).
 // Needs a build (`npm run bench` builds first). Figures are indicative on a
 // shared machine; the ratios of one run are what count.
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,7 @@ if (want('memory')) await runMemory({ idle: sizes.idle, concurrent: 10000, stall
 
 const script = (name) => fileURLToPath(new URL(name, import.meta.url));
 if (want('micro')) {
-  for (const [file, args] of [['codec.mjs', []], ['streams.mjs', quick ? ['32', '3'] : []]]) {
+  for (const [file, args] of [['codec.mjs', []], ['streams.mjs', quick ? ['32', '3'] : []], ['objects.mjs', quick ? ['3'] : []]]) {
     console.log(`\n${file}`);
     spawnSync(process.execPath, [script(file), ...args], { stdio: 'inherit' });
   }
