@@ -117,7 +117,7 @@ export class InboundHalf {
    */
   gather(): Promise<Uint8Array> {
     if (this.stream || this.gathering) {
-      return Promise.reject(new InvalidArgumentError('the body is read through readable already'));
+      return Promise.reject(new InvalidArgumentError('the body is being read already'));
     }
     if (this.failure) return Promise.reject(this.failure.reason);
     return new Promise<Uint8Array>((resolve, reject) => {

@@ -36,7 +36,7 @@ interface Pending {
   reject(reason: unknown): void;
 }
 
-/** What a body given to `respond()` is read from (null: bytes given whole); cancelled if the stream fails. */
+/** What a body given whole (`respond`, `openStream`, `push`) is read from (null: bytes); cancelled if the stream fails. */
 export type BodySource = { cancel(reason: unknown): Promise<void> } | null;
 
 /** A chunk whose last frame went out: its size, and what settles its `write()`. */
@@ -63,9 +63,9 @@ export class OutboundHalf {
   private eofGiven = false;
   /** Why writes fail: an error, or (a string) the message of a StreamClosedError not made yet. */
   private failure: { reason: unknown } | string | null = null;
-  /** The body is written by `respond()`, not through `writable`. */
+  /** The body was given whole (`given-body.ts`), not written through `writable`. */
   private claimed = false;
-  /** What `respond()` reads the body from: cancelled if the half fails first. */
+  /** What that body is read from: cancelled if the half fails first. */
   private source: BodySource = null;
 
   constructor(private readonly hooks: OutboundHooks, private readonly highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK) {}
@@ -76,7 +76,7 @@ export class OutboundHalf {
       {
         start: (controller) => {
           this.controller = controller;
-          if (this.claimed) controller.error(new InvalidArgumentError('the body was given to respond()'));
+          if (this.claimed) controller.error(new InvalidArgumentError('the body was given whole with the headers'));
           else if (this.failure) controller.error(this.reason());
         },
         write: (chunk) => this.send(chunk),
@@ -183,8 +183,8 @@ export class OutboundHalf {
   }
 
   /**
-   * Takes the body for a writer other than `writable` (`respond()` with a
-   * body); the writable, if asked for later, is errored. Throws if the
+   * Takes the body for a writer other than `writable` (a body given whole
+   * with the headers); the writable, if asked for later, is errored. Throws if the
    * writable was made already or the side has ended.
    */
   claim(source: BodySource): void {
