@@ -133,7 +133,7 @@ export class FrameDecoder {
         emit(this.parse(this.head, chunk.subarray(0, length)));
         pos = length;
       } else if (this.dataPieces && (this.head[0]! & 0x80) === 0) {
-        this.startPieces(this.head, 0, length);
+        this.startPieces(this.head, length);
         pos = this.nextPiece(chunk, emit);
       } else {
         this.payload = new Uint8Array(length);
@@ -152,13 +152,9 @@ export class FrameDecoder {
         emit(this.parse(this.head, payload));
         continue;
       }
-      // The frame header: read where it lies when the input holds it whole
-      // (no view of it is made for a DATA frame), else gathered into `this.head`.
       let head: Uint8Array;
-      let at: number;
       if (this.headFill === 0 && end - pos >= HEAD) {
-        head = chunk;
-        at = pos;
+        head = chunk.subarray(pos, pos + HEAD);
         pos += HEAD;
       } else {
         const n = Math.min(end - pos, HEAD - this.headFill);
@@ -168,23 +164,20 @@ export class FrameDecoder {
         if (this.headFill < HEAD) return;
         this.headFill = 0;
         head = this.head;
-        at = 0;
       }
-      const control = (head[at]! & 0x80) !== 0;
-      const length = (head[at + 5]! << 16) | (head[at + 6]! << 8) | head[at + 7]!;
-      if (length > (control ? this.maxControlLength : this.maxDataLength)) {
-        throw this.oversized(head.subarray(at, at + HEAD), length);
+      const length = (head[5]! << 16) | (head[6]! << 8) | head[7]!;
+      if (length > ((head[0]! & 0x80) !== 0 ? this.maxControlLength : this.maxDataLength)) {
+        throw this.oversized(head, length);
       }
       if (end - pos >= length) {
-        const payload = chunk.subarray(pos, pos + length);
-        emit(control ? this.parse(head.subarray(at, at + HEAD), payload) : dataFrame(head, at, payload));
+        emit(this.parse(head, chunk.subarray(pos, pos + length)));
         pos += length;
-      } else if (pos < end && this.dataPieces && !control) {
+      } else if (pos < end && this.dataPieces && (head[0]! & 0x80) === 0) {
         // DATA that this input does not hold whole: what is here goes now, uncopied.
-        this.startPieces(head, at, length);
+        this.startPieces(head, length);
         pos = this.nextPiece(chunk, emit, pos);
       } else {
-        if (head !== this.head) this.head.set(head.subarray(at, at + HEAD));
+        if (head !== this.head) this.head.set(head);
         if (pos === end) {
           this.due = length;
         } else {
@@ -195,9 +188,9 @@ export class FrameDecoder {
     }
   }
 
-  /** The DATA frame whose header is at `head[at]` starts going out in pieces. */
-  private startPieces(head: Uint8Array, at: number, length: number): void {
-    this.piece = { streamId: streamIdAt(head, at), flags: head[at + 4]!, length, left: length };
+  private startPieces(head: Uint8Array, length: number): void {
+    const streamId = ((head[0]! & 0x7f) << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!;
+    this.piece = { streamId, flags: head[4]!, length, left: length };
   }
 
   /** Hands over the next piece of the DATA frame in pieces from `chunk` at `pos`; returns where it ended. */
@@ -232,8 +225,11 @@ export class FrameDecoder {
   }
 
   private parse(head: Uint8Array, payload: Uint8Array): DecodedFrame {
-    if ((head[0]! & 0x80) === 0) return dataFrame(head, 0, payload);
     const flags = head[4]!;
+    if ((head[0]! & 0x80) === 0) {
+      const streamId = ((head[0]! & 0x7f) << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!;
+      return new DataFrame({ streamId, flags, data: payload });
+    }
     const version = ((head[0]! & 0x7f) << 8) | head[1]!;
     const type = (head[2]! << 8) | head[3]!;
     // Copies: head may be our reused buffer, and frames outlive the input.
@@ -334,16 +330,6 @@ export class FrameDecoder {
       }));
     }
   }
-}
-
-/** The stream id of a DATA frame whose header starts at `bytes[at]`. */
-function streamIdAt(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! & 0x7f) << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-}
-
-/** A whole DATA frame, its header at `bytes[at]`. */
-function dataFrame(bytes: Uint8Array, at: number, payload: Uint8Array): DataFrame {
-  return new DataFrame({ streamId: streamIdAt(bytes, at), flags: bytes[at + 4]!, data: payload });
 }
 
 /** The parts of one control frame, with the error constructors its parser needs. */
