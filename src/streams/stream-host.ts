@@ -139,6 +139,6 @@ export class SessionStreamHost implements StreamHost {
   /** Tells the Session `n` bytes of stream `id` (0: of the connection only) are done with. */
   private report(id: number, n: number): void {
     if (!this.options.manualWindow || this.driver.phase === 'closed') return;
-    this.driver.consume(id, n);
+    this.driver.act((core) => core.consume(id, n));
   }
 }

@@ -202,19 +202,6 @@ export class TransportDriver {
     this.flushSoon();
   }
 
-  /**
-   * `act` for the commonest action, bytes the application has read
-   * (`Session.consume`): no closure is made for it outside the Session.
-   */
-  consume(streamId: number, n: number): void {
-    if (this.inCore > 0) {
-      this.queued.push((core) => core.consume(streamId, n));
-      return;
-    }
-    this.core.consume(streamId, n);
-    this.flushSoon();
-  }
-
   private flushSoon(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
@@ -390,7 +377,7 @@ export class TransportDriver {
   private onFrame(frame: DecodedFrame): void {
     if (this.phaseNow === 'closed') return;
     try {
-      this.recvInCore(frame);
+      this.insideCore(() => this.core.recvFrame(frame));
     } catch (err) {
       this.finish(err);
       return;
@@ -477,7 +464,7 @@ export class TransportDriver {
         this.flushAgain = false;
         this.runQueued();
         if (this.blocked || this.isClosed()) break;
-        this.sendInCore();
+        this.insideCore(() => this.core.send());
       } while (this.queued.length > 0 || this.flushAgain);
     } catch (err) {
       this.flushing = false;
@@ -499,25 +486,6 @@ export class TransportDriver {
     this.inCore++;
     try {
       call();
-    } finally {
-      this.inCore--;
-    }
-  }
-
-  // `insideCore` for the calls made per frame and per flush, without a closure each time.
-  private recvInCore(frame: DecodedFrame): void {
-    this.inCore++;
-    try {
-      this.core.recvFrame(frame);
-    } finally {
-      this.inCore--;
-    }
-  }
-
-  private sendInCore(): void {
-    this.inCore++;
-    try {
-      this.core.send();
     } finally {
       this.inCore--;
     }
