@@ -164,12 +164,7 @@ export type ResolvedConfig = Readonly<Required<SpdyConfig>>;
 
 /** Timer functions, as every runtime's `setTimeout`/`clearTimeout` are. */
 export interface HostTimers {
-  /**
-   * Runs `run` once after `ms` milliseconds; returns a handle for
-   * `clearTimeout`. A handle with a `refresh()` method (Node's and Bun's
-   * timers have one) is re-armed with it: it must restart the timer's `ms`
-   * from now, as Node's does.
-   */
+  /** Runs `run` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(run: () => void, ms: number): unknown;
   /** Cancels a timer `setTimeout` returned, if it has not run yet. */
   clearTimeout(handle: unknown): void;
