@@ -1,15 +1,12 @@
 /**
  * One timeout of a SpdySession on the host's timer functions (the sans-IO
  * core has none): armed, re-armed from now, or cleared. A duration of 0
- * means the timeout is off and arming does nothing. The frame timeout is
- * re-armed for every transport chunk that ends inside a frame, so a running
- * timer is moved with its own `refresh()` where the host's timers have one
- * (Node's and Bun's do), rather than replaced by a new one.
+ * means the timeout is off and arming does nothing.
  */
 import type { HostTimers } from '../base/config.js';
 
 export class Deadline {
-  private handle: { refresh?: unknown } | null = null;
+  private handle: unknown = null;
 
   constructor(
     private readonly timers: HostTimers,
@@ -24,15 +21,11 @@ export class Deadline {
   /** Starts the timeout from now, replacing a running one. */
   arm(): void {
     if (this.ms === 0) return;
-    if (this.handle !== null && typeof this.handle.refresh === 'function') {
-      this.handle.refresh();
-      return;
-    }
     this.clear();
     this.handle = this.timers.setTimeout(() => {
       this.handle = null;
       this.onExpire();
-    }, this.ms) as { refresh?: unknown };
+    }, this.ms);
   }
 
   clear(): void {
