@@ -1,14 +1,12 @@
 /**
  * A Node socket (or any byte Duplex) as a Web Streams transport. Written by
  * hand rather than with `Duplex.toWeb` because it measured faster (see
- * bench/streams.mjs) and because its queues count bytes, not chunks. A
- * session reads it directly (`subscribe`): each `'data'` chunk goes to the
- * session as it comes, without a stream step per chunk.
+ * bench/streams.mjs) and because its queues count bytes, not chunks.
  */
 import { ConnectionClosedError } from '../base/errors.js';
 import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import type { Duplex } from 'node:stream';
-import type { Transport, TransportSink, TransportSubscription } from '../streams/transport.js';
+import type { Transport } from '../streams/transport.js';
 
 /** Options of `socketToWeb`. */
 export interface SocketStreamOptions {
@@ -37,31 +35,21 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
   // Set once the readable is closed, errored or cancelled: Bun emits 'end'
   // and 'data' even after destroy(), which must not reach the controller.
   let done = false;
-  // Where chunks go once the transport is read directly (`subscribe`), instead of the readable's queue.
-  let direct: TransportSink | null = null;
-  let source!: ReadableStreamDefaultController<Uint8Array>;
   const readable = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        source = controller;
         const finish = (err?: unknown): void => {
           if (done) return;
           done = true;
           if (err) {
             readError = err;
             controller.error(err);
-            direct?.error(err);
           } else {
             controller.close();
-            direct?.end();
           }
         };
         socket.on('data', (chunk: Buffer) => {
           if (done) return;
-          if (direct) {
-            direct.chunk(chunk);
-            return;
-          }
           controller.enqueue(chunk);
           if ((controller.desiredSize ?? 0) <= 0) socket.pause();
         });
@@ -70,8 +58,7 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
         socket.once('close', () => finish(readError ?? (socket.readableEnded ? undefined : closedError())));
       },
       pull() {
-        // Read directly, the socket is paused and resumed by the reader alone.
-        if (!direct && socket.isPaused()) socket.resume();
+        if (socket.isPaused()) socket.resume();
       },
       cancel() {
         done = true;
@@ -139,26 +126,5 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
     });
   };
 
-  /**
-   * Direct reading, while the readable is untouched: locked by a reader of
-   * our own that never reads, so that nothing else can.
-   */
-  const subscribe = (sink: TransportSink): TransportSubscription | null => {
-    if (direct || done || readable.locked || (source.desiredSize ?? 0) < readHighWaterMark) return null;
-    const reader = readable.getReader();
-    reader.closed.catch(() => {});
-    direct = sink;
-    if (socket.isPaused()) socket.resume();
-    return {
-      pause: () => {
-        socket.pause();
-      },
-      resume: () => {
-        if (!done) socket.resume();
-      },
-      cancel: (reason) => reader.cancel(reason),
-    };
-  };
-
-  return { readable, writable, writev, subscribe };
+  return { readable, writable, writev };
 }

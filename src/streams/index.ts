@@ -1,5 +1,5 @@
 /** SPDY sessions and streams on the Web Streams API, over any byte transport. */
-export type { Transport, TransportSink, TransportSubscription } from './transport.js';
+export type { Transport } from './transport.js';
 export { createMemoryTransportPair, type MemoryTransport, type MemoryTransportOptions } from './memory-transport.js';
 export { SpdySession, type SpdySessionOptions, type OpenStreamOptions } from './spdy-session.js';
 export {

@@ -214,28 +214,34 @@ export class TransportDriver {
   // ---- inbound ----
 
   private readFrom(input: ReadableStream<Uint8Array>): void {
+    // Frames are decoded as each transport chunk is read, in a plain read
+    // loop: fewer stream steps per chunk than a pipe into a sink. Reading
+    // stops when the session ends (the transport is cancelled then).
     const { version, side, limits } = this.options;
     const decoder = new FrameDecoder({ version, side, limits, dataPieces: true });
     const onFrame = (frame: DecodedFrame): void => {
       this.framesInChunk++;
       this.onFrame(frame);
     };
-    const onEnd = (): void => {
-      if (decoder.idle) this.onInputEnd();
-      else this.onInputError(new FrameError('input ended inside a frame', { code: ERR_EOF, statusCode: GOAWAY_PROTOCOL_ERROR }));
-    };
-    if (this.readDirectly(decoder, onFrame, onEnd)) return;
-    // Otherwise frames are decoded as each transport chunk is read, in a
-    // plain read loop: fewer stream steps per chunk than a pipe into a sink.
-    // Reading stops when the session ends (the transport is cancelled then).
     // A transport of another Web Streams implementation is read through its reader.
     const reader = ownReadable(input).getReader();
-    const stop = this.onStopReading((reason) => reader.cancel(reason));
+    // The transport is cancelled a turn later, once what is in flight from
+    // the peer (the write that brought the last chunk, a close) has landed.
+    const stop = (): void => {
+      afterIo(() => {
+        reader.cancel(this.stopReading.signal.reason).catch(() => {});
+      });
+    };
+    this.stopReading.signal.addEventListener('abort', stop, { once: true });
     const pump = async (): Promise<void> => {
       for (;;) {
         const { done, value } = await reader.read();
         if (this.stopReading.signal.aborted) return;
-        if (done) return onEnd();
+        if (done) {
+          if (decoder.idle) this.onInputEnd();
+          else this.onInputError(new FrameError('input ended inside a frame', { code: ERR_EOF, statusCode: GOAWAY_PROTOCOL_ERROR }));
+          return;
+        }
         const wait = this.onBytes(decoder, value, onFrame);
         if (wait) await wait;
       }
@@ -245,62 +251,6 @@ export class TransportDriver {
       if (!(reason instanceof FrameError)) this.onInputError(reason);
       stop();
     });
-  }
-
-  /**
-   * Reads a transport that offers it (`Transport.subscribe`) without a
-   * stream step per chunk: each chunk is decoded in the transport's own
-   * event, and the transport is paused while the read gate is closed.
-   * False when the transport cannot be read so.
-   */
-  private readDirectly(decoder: FrameDecoder, onFrame: (frame: DecodedFrame) => void, onEnd: () => void): boolean {
-    const aborted = (): boolean => this.stopReading.signal.aborted;
-    let stop = (): void => {};
-    const failed = (reason: unknown): void => {
-      if (!(reason instanceof FrameError)) this.onInputError(reason);
-      stop();
-    };
-    const sub = this.transport.subscribe?.({
-      chunk: (bytes) => {
-        if (aborted()) return;
-        let wait: Promise<void> | void;
-        try {
-          wait = this.onBytes(decoder, bytes, onFrame);
-        } catch (reason) {
-          failed(reason);
-          return;
-        }
-        if (!wait) return;
-        sub!.pause();
-        wait.then(() => {
-          if (!aborted()) sub!.resume();
-        }, failed);
-      },
-      end: () => {
-        if (!aborted()) onEnd();
-      },
-      error: (reason) => {
-        if (!aborted()) failed(reason);
-      },
-    });
-    if (!sub) return false;
-    stop = this.onStopReading((reason) => sub.cancel(reason));
-    return true;
-  }
-
-  /**
-   * Has `cancel` run once the session stops reading: a turn later, once
-   * what is in flight from the peer (the write that brought the last chunk,
-   * a close) has landed. Returns the same stop, for a read that failed.
-   */
-  private onStopReading(cancel: (reason: unknown) => Promise<void>): () => void {
-    const stop = (): void => {
-      afterIo(() => {
-        cancel(this.stopReading.signal.reason).catch(() => {});
-      });
-    };
-    this.stopReading.signal.addEventListener('abort', stop, { once: true });
-    return stop;
   }
 
   /**

@@ -19,33 +19,4 @@ export interface Transport {
    * (`close()`, `abort()`).
    */
   writev?(parts: readonly Uint8Array[]): Promise<void>;
-  /**
-   * Optional direct reading, which a transport offers when its bytes come
-   * as events (a Node socket's `'data'`): from the call on, each chunk of
-   * `readable` goes to `sink.chunk` as it arrives, without the stream's
-   * read steps per chunk (a promise and a queue round each), and the
-   * readable stays locked. Returns null and changes nothing when `readable`
-   * is locked, has ended, or holds chunks not read yet: the session then
-   * reads `readable` as usual.
-   */
-  subscribe?(sink: TransportSink): TransportSubscription | null;
-}
-
-/** Where a transport read directly (`Transport.subscribe`) hands its bytes. */
-export interface TransportSink {
-  /** A chunk from the peer; it must not throw. */
-  chunk(bytes: Uint8Array): void;
-  /** The peer ended its side. */
-  end(): void;
-  /** The transport failed. */
-  error(reason: unknown): void;
-}
-
-/** A transport being read directly. */
-export interface TransportSubscription {
-  /** Holds further chunks back (the transport stops reading) until `resume()`. */
-  pause(): void;
-  resume(): void;
-  /** Stops reading, as `readable.cancel(reason)` would: a socket is destroyed. */
-  cancel(reason?: unknown): Promise<void>;
 }

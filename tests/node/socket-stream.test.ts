@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
 import { socketToWeb } from '../../src/node/index.js';
-import { nextIncoming, ok, readAll, rejectionOf, request, stateOf } from '../streams/session-pair.js';
+import { readAll, rejectionOf, stateOf } from '../streams/session-pair.js';
 
 async function tcpPair(): Promise<[net.Socket, net.Socket]> {
   const server = net.createServer();
@@ -160,88 +160,6 @@ test('a session over a socket settles each write() only once the socket is done 
     await client.closed.catch(() => {});
     await server.close();
   }
-});
-
-test('subscribe() hands each chunk to the sink as it comes, and the end; the readable stays locked', async () => {
-  const [x, y] = await tcpPair();
-  const a = socketToWeb(x);
-  const b = socketToWeb(y);
-  const chunks: Uint8Array[] = [];
-  let ended!: () => void;
-  const end = new Promise<void>((resolve) => { ended = resolve; });
-  const sub = b.subscribe!({ chunk: (c) => chunks.push(c), end: () => ended(), error: () => {} });
-  assert.ok(sub, 'an untouched socket transport is read directly');
-  assert.ok(b.readable.locked);
-  assert.is(b.subscribe!({ chunk() {}, end() {}, error() {} }), null, 'only once');
-  const body = new Uint8Array(1 << 20).map((_, i) => i % 251);
-  const w = a.writable.getWriter();
-  await w.write(body);
-  await w.close();
-  await end;
-  const got = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  chunks.reduce((at, c) => (got.set(c, at), at + c.length), 0);
-  assert.equal(got, body);
-  y.destroy();
-});
-
-test('subscribe() declines a transport whose readable holds unread bytes or is locked; reading goes on through the readable', async () => {
-  const [x, y] = await tcpPair();
-  const a = socketToWeb(x);
-  const b = socketToWeb(y);
-  const w = a.writable.getWriter();
-  await w.write(new Uint8Array([1, 2, 3]));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.is(b.subscribe!({ chunk() {}, end() {}, error() {} }), null, 'bytes wait in the readable');
-  await w.close();
-  assert.equal([...await readAll(b.readable)], [1, 2, 3]);
-  const c = socketToWeb(x);
-  c.readable.getReader();
-  assert.is(c.subscribe!({ chunk() {}, end() {}, error() {} }), null, 'locked');
-  y.destroy();
-});
-
-test('a subscription paused holds chunks back until resumed; cancel() destroys the socket', async () => {
-  const [x, y] = await tcpPair();
-  const a = socketToWeb(x);
-  const b = socketToWeb(y);
-  let n = 0;
-  const sub = b.subscribe!({ chunk: (c) => { n += c.length; }, end() {}, error() {} })!;
-  sub.pause();
-  const w = a.writable.getWriter();
-  await w.write(new Uint8Array(1000));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.is(n, 0, 'nothing while paused');
-  sub.resume();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.is(n, 1000);
-  await sub.cancel();
-  assert.ok(y.destroyed);
-  x.destroy();
-});
-
-test('a session reading a socket directly pauses it while a window\'s worth is unread from a peer no window bounds, and reads on after', async () => {
-  const { SpdySession } = await import('../../src/index.js');
-  const [x, y] = await tcpPair();
-  const config = { peerFlowControl: false };
-  const client = new SpdySession(socketToWeb(x), { side: 'client', config });
-  const server = new SpdySession(socketToWeb(y), { side: 'server', config });
-  const TOTAL = 4 << 20;
-  const served = (async () => {
-    const stream = await nextIncoming(server);
-    await stream.respond(ok());
-    const w = stream.writable.getWriter();
-    for (let n = 0; n < TOTAL; n += 65536) await w.write(new Uint8Array(65536));
-    await w.close();
-  })();
-  const stream = await client.openStream({ headers: request(), endStream: true });
-  // Nobody reads: the client takes in one connection window (1 MiB by default) and the socket chunk that crossed it.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.ok(x.isPaused(), 'the socket was paused');
-  assert.ok(client.bufferedBytes <= (1 << 20) + 65536, `buffered ${client.bufferedBytes} bytes`);
-  assert.is((await readAll(stream.readable)).length, TOTAL);
-  await served;
-  await client.close();
-  await server.closed;
 });
 
 test.run();
