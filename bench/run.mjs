@@ -12,7 +12,7 @@ import { runMemory } from './memory.mjs';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const roundsAt = argv.indexOf('--rounds');
-const cases = argv.filter((a, i) => !a.startsWith('--') && i !== roundsAt + 1);
+const cases = argv.filter((a, i) => !a.startsWith('--') && (roundsAt < 0 || i !== roundsAt + 1));
 const want = (name) => (cases.length === 0 ? ['bulk', 'requests', 'memory'] : cases).includes(name);
 const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 3 : 7;
 
