@@ -168,7 +168,8 @@ export class InboundHalf {
       const chunk = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
       if (this.head === this.queue.length) {
-        this.queue = NO_CHUNKS;
+        // Emptied, kept: a busy stream fills it again soon.
+        this.queue.length = 0;
         this.head = 0;
       }
       this.bytes -= chunk.length;
