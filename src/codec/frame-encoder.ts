@@ -45,6 +45,8 @@ export class FrameEncoder {
   /** The version written in control frame headers. */
   readonly wireVersion: WireVersion;
   private readonly deflater: HeaderDeflater;
+  /** Where header blocks are packed before compression (a bigger one gets its own array). */
+  private readonly scratch = new Uint8Array(4096);
 
   constructor(options: CodecOptions) {
     this.wireVersion = wireVersion(checkVersion(options.version));
@@ -133,7 +135,7 @@ export class FrameEncoder {
 
   /** A frame buffer with `fixed` payload bytes left free, then the compressed block. */
   private headerFrame(nv: Nv, fixed: number): Uint8Array {
-    return this.deflater.deflate(packHeaderBlock(nv, this.wireVersion), HEAD + fixed);
+    return this.deflater.deflate(packHeaderBlock(nv, this.wireVersion, this.scratch), HEAD + fixed);
   }
 
   private fixedFrame(

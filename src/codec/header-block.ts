@@ -41,8 +41,13 @@ const decoder = new TextDecoder();
  * SPDY/2 given their SPDY/2 names), sorted; a repeated name becomes one entry
  * whose values are NUL-joined, empty values dropped.
  * Throws a `FrameError` (FRAME_TOO_LARGE) when a length does not fit its field.
+ *
+ * With `scratch`, a block that surely fits is packed into it and the result
+ * is a view of it, good until the scratch is used again: an encoder that
+ * compresses the block at once saves an allocation per block (a typed array
+ * this size lives outside the heap, and costs more to make than the packing).
  */
-export function packHeaderBlock(nv: NvInput, version: WireVersion): Uint8Array {
+export function packHeaderBlock(nv: NvInput, version: WireVersion, scratch?: Uint8Array): Uint8Array {
   const pairs: Array<[string, string]> = new Array(nv.length);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: the block fits in `bound`.
   let bound = 0;
@@ -56,7 +61,8 @@ export function packHeaderBlock(nv: NvInput, version: WireVersion): Uint8Array {
   pairs.sort(comparePairs);
   const fieldSize = version === 2 ? 2 : 4;
   const maxField = version === 2 ? 0xffff : 0xffffffff;
-  const out = new Uint8Array(fieldSize + bound + 2 * fieldSize * pairs.length);
+  const size = fieldSize + bound + 2 * fieldSize * pairs.length;
+  const out = scratch !== undefined && scratch.length >= size ? scratch : new Uint8Array(size);
   const view = new DataView(out.buffer);
   let count = 0;
   let pos = fieldSize;

@@ -20,6 +20,7 @@ const INFLATE_WINDOW_BITS = 15;
 /** Compresses our header blocks. */
 export class HeaderDeflater {
   private readonly strm = new ZStream();
+  private scratch = new Uint8Array(4096);
 
   constructor(version: WireVersion, level: number) {
     if (zlibDeflateInit2(this.strm, level, Z_DEFLATED, DEFLATE_WINDOW_BITS, DEFLATE_MEM_LEVEL, Z_DEFAULT_STRATEGY) !== Z_OK ||
@@ -35,7 +36,11 @@ export class HeaderDeflater {
   deflate(block: Uint8Array, headroom: number): Uint8Array {
     const strm = this.strm;
     // Stored blocks cost 5 bytes per 64 KiB, compressed ones rarely more; grow if not.
-    let out = new Uint8Array(headroom + block.length + (block.length >>> 8) + 32);
+    const room = headroom + block.length + (block.length >>> 8) + 32;
+    // Compressed into our scratch, then copied out at its size: a typical reply's frame is
+    // small enough for the heap, where arrays are far cheaper to make than outside it.
+    if (this.scratch.length < room) this.scratch = new Uint8Array(Math.max(room, 2 * this.scratch.length));
+    let out = this.scratch;
     strm.input = block;
     strm.next_in = 0;
     strm.avail_in = block.length;
@@ -53,7 +58,9 @@ export class HeaderDeflater {
     }
     const end = strm.next_out;
     strm.input = EMPTY;
-    return out.subarray(0, end);
+    // Kept if it grew: the next block of that size needs no new scratch.
+    this.scratch = out;
+    return out.slice(0, end);
   }
 }
 
