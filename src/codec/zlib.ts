@@ -1,7 +1,10 @@
 /**
  * Header-block compression: one zlib stream per direction per session, with
  * the version's dictionary, a sync flush after each block. Window bits 11 and
- * memLevel 1 as spdylay uses for its own output; the inflater takes any window.
+ * memLevel 1 as spdylay uses for its own output, with zlib's own hash (pako's
+ * "legacy" one: its default is a 32768-slot table whatever the memLevel, which
+ * every 2 KiB window slide walks whole), so our bytes are spdylay's; the
+ * inflater takes any window.
  */
 import {
   ZStream, Z_BUF_ERROR, Z_DEFAULT_STRATEGY, Z_NEED_DICT, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH,
@@ -21,9 +24,16 @@ const INFLATE_WINDOW_BITS = 15;
 export class HeaderDeflater {
   private readonly strm = new ZStream();
   private scratch = new Uint8Array(4096);
+  /** Level 0 (a client's default) is written without pako. */
+  private readonly stored: StoredBlocks | null = null;
 
   constructor(version: WireVersion, level: number) {
-    if (zlibDeflateInit2(this.strm, level, Z_DEFLATED, DEFLATE_WINDOW_BITS, DEFLATE_MEM_LEVEL, Z_DEFAULT_STRATEGY) !== Z_OK ||
+    if (level === 0) {
+      this.stored = new StoredBlocks(dictionaryFor(version));
+      return;
+    }
+    const legacyHash = true;
+    if (zlibDeflateInit2(this.strm, level, Z_DEFLATED, DEFLATE_WINDOW_BITS, DEFLATE_MEM_LEVEL, Z_DEFAULT_STRATEGY, legacyHash) !== Z_OK ||
         zlibDeflateSetDictionary(this.strm, dictionaryFor(version)) !== Z_OK) {
       throw new ZlibError('cannot set up header compression');
     }
@@ -34,6 +44,7 @@ export class HeaderDeflater {
    * front, so that the frame header can be written there without a copy.
    */
   deflate(block: Uint8Array, headroom: number): Uint8Array {
+    if (this.stored) return this.stored.write(block, headroom);
     const strm = this.strm;
     // Stored blocks cost 5 bytes per 64 KiB, compressed ones rarely more; grow if not.
     const room = headroom + block.length + (block.length >>> 8) + 32;
@@ -62,6 +73,75 @@ export class HeaderDeflater {
     this.scratch = out;
     return out.slice(0, end);
   }
+}
+
+/** The most a stored block holds. */
+const MAX_STORED = 0xffff;
+
+/**
+ * Level 0 written by hand: zlib's header naming the dictionary once, then
+ * each header block as stored blocks and the empty stored block that a
+ * sync flush ends with: the bytes pako writes at level 0, made with a copy
+ * instead of a pass through the compressor (which cost more than all the
+ * rest of a request's framing).
+ */
+class StoredBlocks {
+  private readonly dictionaryId: number;
+  private headerSent = false;
+
+  constructor(dictionary: Uint8Array) {
+    this.dictionaryId = adler32(dictionary);
+  }
+
+  write(block: Uint8Array, headroom: number): Uint8Array {
+    const blocks = Math.ceil(block.length / MAX_STORED);
+    const header = this.headerSent ? 0 : 6;
+    const out = new Uint8Array(headroom + header + 5 * (blocks + 1) + block.length);
+    let pos = headroom;
+    if (!this.headerSent) {
+      // CMF: deflate with our window; FLG: FLEVEL 0, FDICT, and the check that makes CMF.FLG a multiple of 31.
+      const cmf = ((DEFLATE_WINDOW_BITS - 8) << 4) | Z_DEFLATED;
+      const flg = 0x20 | ((31 - (((cmf << 8) | 0x20) % 31)) % 31);
+      out[pos++] = cmf;
+      out[pos++] = flg;
+      const id = this.dictionaryId;
+      out[pos++] = id >>> 24;
+      out[pos++] = (id >>> 16) & 0xff;
+      out[pos++] = (id >>> 8) & 0xff;
+      out[pos++] = id & 0xff;
+      this.headerSent = true;
+    }
+    for (let at = 0; at < block.length; at += MAX_STORED) {
+      const length = Math.min(MAX_STORED, block.length - at);
+      pos = storedHead(out, pos, length);
+      out.set(block.subarray(at, at + length), pos);
+      pos += length;
+    }
+    // The sync flush's empty block: where a peer's inflater expects a block to end.
+    storedHead(out, pos, 0);
+    return out;
+  }
+}
+
+/** A non-final stored block's head for `length` bytes at `pos`; the position after it. */
+function storedHead(out: Uint8Array, pos: number, length: number): number {
+  out[pos] = 0;
+  out[pos + 1] = length & 0xff;
+  out[pos + 2] = length >>> 8;
+  out[pos + 3] = ~length & 0xff;
+  out[pos + 4] = (~length >>> 8) & 0xff;
+  return pos + 5;
+}
+
+/** The Adler-32 checksum of `bytes`, as zlib names a dictionary by it. */
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }
 
 const EMPTY = new Uint8Array(0);

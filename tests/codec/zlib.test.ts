@@ -49,14 +49,14 @@ for (const v of [2, 3] as WireVersion[]) {
     assert.is.not(dictId, adler32(dictionaryFor(v === 2 ? 3 : 2)));
   });
 
-  t('the deflater uses memLevel 1 as spdylay does: its bytes are those of a memLevel-1 zlib stream, not a default one', () => {
+  t('the deflater uses memLevel 1 as spdylay does: its bytes are those of a memLevel-1 zlib stream (zlib\'s own hash), not a default one', () => {
     // Thousands of literals: zlib closes a deflate block every 128 of them at memLevel 1,
     // every 16384 at memLevel 8, so the two settings give different bytes.
     let x = 7;
     const noise = Array.from({ length: 3000 }, () => String.fromCharCode(0x61 + ((x = (x * 1103515245 + 12345) >>> 0) >>> 24) % 26)).join('');
     const blocks = [packHeaderBlock([['x-noise', noise]], v), packHeaderBlock(BLOCKS[0]!, v)];
     const reference = (memLevel: number): string => {
-      const d = new Deflate({ level: 9, windowBits: 11, memLevel, dictionary: dictionaryFor(v) });
+      const d = new Deflate({ level: 9, windowBits: 11, memLevel, dictionary: dictionaryFor(v), legacyHash: true });
       const out: Uint8Array[] = [];
       d.onData = (chunk) => out.push(chunk);
       for (const block of blocks) d.push(block, Z_SYNC_FLUSH);
@@ -80,6 +80,22 @@ for (const v of [2, 3] as WireVersion[]) {
     const block = packHeaderBlock(BLOCKS[0]!, v);
     const out = new HeaderDeflater(v, 0).deflate(block, 0);
     assert.ok(toHex(out).includes(toHex(block)));
+  });
+
+  t('level 0 writes the bytes zlib writes at level 0, block after block, and blocks over 64 KiB inflate back', () => {
+    const blocks = [packHeaderBlock(BLOCKS[0]!, v), packHeaderBlock(BLOCKS[1]!, v), packHeaderBlock([['x', 'y'.repeat(3000)]], v)];
+    const d = new Deflate({ level: 0, windowBits: 11, memLevel: 1, dictionary: dictionaryFor(v) });
+    const reference: Uint8Array[] = [];
+    d.onData = (chunk) => reference.push(chunk);
+    for (const block of blocks) d.push(block, Z_SYNC_FLUSH);
+    const deflater = new HeaderDeflater(v, 0);
+    assert.is(blocks.map((b) => toHex(deflater.deflate(b, 0))).join(''), reference.map(toHex).join(''));
+    // Past one stored block's 65535 bytes: more than one, and the peer's inflater reads them all.
+    const big = packHeaderBlock([['x-a', 'z'.repeat(60_000)], ['x-b', 'z'.repeat(60_000)], ['x-c', 'z'.repeat(30_000)]], v);
+    const inflater = new HeaderInflater(v, 1 << 20);
+    const fresh = new HeaderDeflater(v, 0);
+    inflater.inflate(fresh.deflate(blocks[0]!, 0));
+    assert.is(toHex(inflater.inflate(fresh.deflate(big, 8).subarray(8))!), toHex(big));
   });
 
   t('the context is kept across blocks: a repeated block compresses much smaller the second time', () => {
