@@ -134,7 +134,7 @@ function storedHead(out: Uint8Array, pos: number, length: number): number {
 }
 
 /** The Adler-32 checksum of `bytes`, as zlib names a dictionary by it. */
-function adler32(bytes: Uint8Array): number {
+export function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
   for (const byte of bytes) {

@@ -7,17 +7,7 @@ import {
 } from '../../src/codec/index.js';
 import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { toHex } from './captures.js';
-
-/** zlib's Adler-32, to check which dictionary a stream names. */
-function adler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (const x of bytes) {
-    a = (a + x) % 65521;
-    b = (b + a) % 65521;
-  }
-  return ((b << 16) | a) >>> 0;
-}
+import { adler32 } from '../../src/codec/zlib.js';
 
 const BLOCKS: [string, string][][] = [
   [[':method', 'GET'], [':path', '/'], [':version', 'HTTP/1.1'], ['accept-encoding', 'gzip, deflate']],
