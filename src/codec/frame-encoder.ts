@@ -45,8 +45,8 @@ export class FrameEncoder {
   /** The version written in control frame headers. */
   readonly wireVersion: WireVersion;
   private readonly deflater: HeaderDeflater;
-  /** Where header blocks are packed before compression (a bigger one gets its own array). */
-  private readonly scratch = new Uint8Array(4096);
+  /** Where header blocks are packed before compression (1 KiB a session; a bigger block gets its own array). */
+  private readonly scratch = new Uint8Array(1024);
 
   constructor(options: CodecOptions) {
     this.wireVersion = wireVersion(checkVersion(options.version));

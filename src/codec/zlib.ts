@@ -23,7 +23,8 @@ const INFLATE_WINDOW_BITS = 15;
 /** Compresses our header blocks. */
 export class HeaderDeflater {
   private readonly strm = new ZStream();
-  private scratch = new Uint8Array(4096);
+  /** Where blocks are compressed before the frame is copied out; grows to the largest block seen. */
+  private scratch = new Uint8Array(1024);
   /** Level 0 (a client's default) is written without pako. */
   private readonly stored: StoredBlocks | null = null;
 
