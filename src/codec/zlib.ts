@@ -23,8 +23,8 @@ const INFLATE_WINDOW_BITS = 15;
 /** Compresses our header blocks. */
 export class HeaderDeflater {
   private readonly strm = new ZStream();
-  /** Where blocks are compressed before the frame is copied out; grows to the largest block seen. */
-  private scratch = new Uint8Array(1024);
+  /** Where blocks are compressed before the frame is copied out: made on first use, grown to the largest seen. */
+  private scratch: Uint8Array<ArrayBuffer> = NO_SCRATCH;
   /** Level 0 (a client's default) is written without pako. */
   private readonly stored: StoredBlocks | null = null;
 
@@ -51,7 +51,7 @@ export class HeaderDeflater {
     const room = headroom + block.length + (block.length >>> 8) + 32;
     // Compressed into our scratch, then copied out at its size: a typical reply's frame is
     // small enough for the heap, where arrays are far cheaper to make than outside it.
-    if (this.scratch.length < room) this.scratch = new Uint8Array(Math.max(room, 2 * this.scratch.length));
+    if (this.scratch.length < room) this.scratch = new Uint8Array(Math.max(room, 1024, 2 * this.scratch.length));
     let out = this.scratch;
     strm.input = block;
     strm.next_in = 0;
@@ -146,6 +146,7 @@ export function adler32(bytes: Uint8Array): number {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_SCRATCH = new Uint8Array(0);
 const DISCARD_CHUNK = 16384;
 
 /** How much inflating an over-limit block may cost before the session is given up. */
