@@ -24,7 +24,7 @@ const INFLATE_WINDOW_BITS = 15;
 export class HeaderDeflater {
   private readonly strm = new ZStream();
   /** Where blocks are compressed before the frame is copied out: made on first use, grown to the largest seen. */
-  private scratch: Uint8Array<ArrayBuffer> = NO_SCRATCH;
+  private scratch: Uint8Array<ArrayBuffer> = EMPTY;
   /** Level 0 (a client's default) is written without pako. */
   private readonly stored: StoredBlocks | null = null;
 
@@ -146,7 +146,6 @@ export function adler32(bytes: Uint8Array): number {
 }
 
 const EMPTY = new Uint8Array(0);
-const NO_SCRATCH = new Uint8Array(0);
 const DISCARD_CHUNK = 16384;
 
 /** How much inflating an over-limit block may cost before the session is given up. */
