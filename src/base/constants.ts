@@ -203,6 +203,8 @@ export const ERR_MALFORMED_HEAD = -604;
 export const ERR_UPGRADE_REFUSED = -605;
 /** Error code: the connection closed before the exchange it was in was over. */
 export const ERR_CONNECTION_CLOSED = -606;
+/** Error code: a body read whole (`stream.bytes({ limit })`) grew past its limit. */
+export const ERR_BODY_TOO_LARGE = -607;
 /** Codes below this one mean the session cannot go on. */
 export const ERR_FATAL = -900;
 /** Error code (fatal): out of memory. */

@@ -3,7 +3,7 @@
  * subclass with a stable numeric `code` (an `ERR_*` constant).
  */
 import {
-  ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_FRAME, ERR_STREAM_CLOSED,
+  ERR_BODY_TOO_LARGE, ERR_CALLBACK_FAILURE, ERR_EOF, ERR_INVALID_ARGUMENT, ERR_INVALID_FRAME, ERR_STREAM_CLOSED,
   ERR_CONNECTION_CLOSED, ERR_HANDSHAKE, ERR_TEMPORAL_CALLBACK_FAILURE, ERR_TIMEOUT, ERR_UNSUPPORTED_VERSION, ERR_ZLIB,
 } from './constants.js';
 
@@ -135,3 +135,11 @@ export class ConnectionClosedError extends SpdyError {
   static override defaultMessage = 'the connection closed';
 }
 
+/**
+ * A body read whole grew past the limit it was read with
+ * (`stream.bytes({ limit })`); the stream was reset with CANCEL.
+ */
+export class BodyTooLargeError extends SpdyError {
+  static override defaultCode = ERR_BODY_TOO_LARGE;
+  static override defaultMessage = 'the body is larger than its limit';
+}

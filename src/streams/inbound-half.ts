@@ -6,7 +6,7 @@
  */
 import { ReadableStream } from '../base/web-streams.js';
 import { concatBytes } from '../base/bytes.js';
-import { InvalidArgumentError } from '../base/errors.js';
+import { BodyTooLargeError, InvalidArgumentError } from '../base/errors.js';
 
 /** What the half tells its stream about. */
 export interface InboundHooks {
@@ -25,6 +25,8 @@ const NO_CHUNKS: Array<Uint8Array | undefined> = [];
 
 interface Gathering {
   readonly chunks: Uint8Array[];
+  size: number;
+  readonly limit: number;
   resolve(body: Uint8Array): void;
   reject(reason: unknown): void;
 }
@@ -93,8 +95,7 @@ export class InboundHalf {
     }
     if (chunk.length === 0) return;
     if (this.gathering) {
-      this.gathering.chunks.push(chunk);
-      this.hooks.consumed(chunk.length);
+      this.gather1(this.gathering, chunk);
       return;
     }
     if (this.waiting) {
@@ -112,27 +113,49 @@ export class InboundHalf {
   /**
    * The whole body, once the peer ends it: every chunk counts as read as it
    * arrives (the peer's window comes back at once, as for a reader that
-   * keeps reading). Rejects if the readable was made already, or as
-   * `readable` would if the stream fails first.
+   * keeps reading). Past `limit` bytes the stream is reset with CANCEL and
+   * this rejects with a `BodyTooLargeError`. Rejects if the readable was
+   * made already, or as `readable` would if the stream fails first.
    */
-  gather(): Promise<Uint8Array> {
+  gather(limit = Infinity): Promise<Uint8Array> {
     if (this.stream || this.gathering) {
       return Promise.reject(new InvalidArgumentError('the body is being read already'));
     }
+    if (!(limit >= 0)) return Promise.reject(new InvalidArgumentError('limit must be a number of bytes, 0 or more'));
     if (this.failure) return Promise.reject(this.failure.reason);
     return new Promise<Uint8Array>((resolve, reject) => {
-      const chunks = this.queue.slice(this.head) as Uint8Array[];
+      const queued = this.queue.slice(this.head) as Uint8Array[];
       const n = this.bytes;
       this.queue = NO_CHUNKS;
       this.head = 0;
       this.bytes = 0;
-      this.gathering = { chunks, resolve, reject };
-      if (n > 0) {
-        this.hooks.buffered(-n);
-        this.hooks.consumed(n);
-      }
-      if (this.ended || this.done) this.close();
+      const g: Gathering = { chunks: [], size: 0, limit, resolve, reject };
+      this.gathering = g;
+      if (n > 0) this.hooks.buffered(-n);
+      let i = 0;
+      while (i < queued.length && this.gathering === g) this.gather1(g, queued[i++]!);
+      // Past the limit already: what was queued after is dropped, and its window given back.
+      let dropped = 0;
+      while (i < queued.length) dropped += queued[i++]!.length;
+      if (dropped > 0) this.hooks.discarded(dropped);
+      if (this.gathering === g && (this.ended || this.done)) this.close();
     });
+  }
+
+  /** Takes `chunk` into the body being gathered, or gives up on a body past its limit. */
+  private gather1(g: Gathering, chunk: Uint8Array): void {
+    if (g.size + chunk.length > g.limit) {
+      this.gathering = null;
+      this.hooks.discarded(chunk.length);
+      const reason = new BodyTooLargeError(`the body is larger than ${g.limit} bytes`);
+      g.reject(reason);
+      // Our own reset (CANCEL): the peer stops sending what nobody will read.
+      this.hooks.readCancelled(reason);
+      return;
+    }
+    g.chunks.push(chunk);
+    g.size += chunk.length;
+    this.hooks.consumed(chunk.length);
   }
 
   /** The peer's FIN: the readable closes once the queue is read. */

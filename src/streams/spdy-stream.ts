@@ -27,6 +27,12 @@ export interface RespondOptions {
   body?: StreamBody;
 }
 
+/** Options of `SpdyStream.bytes` and `text`. */
+export interface ReadWholeOptions {
+  /** The most bytes the body may have; a larger one resets the stream. Default: no limit. */
+  limit?: number;
+}
+
 /** Options of `SpdyStream.push`. */
 export interface PushOptions {
   /** 0 is the most urgent; SPDY/2 has 0-3, SPDY/3 0-7. Default: the parent's. */
@@ -326,15 +332,17 @@ export class SpdyStream {
    * peer's FIN. No `readable` is made (and one asked for later errors);
    * rejects if `readable` was used first, or if the stream is reset before
    * the end. The peer's window comes back as the bytes arrive, so what is
-   * held is bounded only by what the peer sends.
+   * held is bounded by `limit`: past it the stream is reset with CANCEL and
+   * this rejects with a `BodyTooLargeError`. Without one, by nothing but
+   * what the peer sends.
    */
-  bytes(): Promise<Uint8Array> {
-    return this.c.inbound.gather();
+  bytes(options: ReadWholeOptions = {}): Promise<Uint8Array> {
+    return this.c.inbound.gather(options.limit);
   }
 
-  /** The peer's DATA read whole and decoded as UTF-8, as `Response.text()` does. */
-  async text(): Promise<string> {
-    return utf8.decode(await this.c.inbound.gather());
+  /** The peer's DATA read whole and decoded as UTF-8, as `Response.text()` does (`limit` in bytes). */
+  async text(options: ReadWholeOptions = {}): Promise<string> {
+    return utf8.decode(await this.c.inbound.gather(options.limit));
   }
 
   /** Our DATA. */

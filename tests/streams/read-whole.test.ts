@@ -1,7 +1,7 @@
 // stream.bytes() and stream.text(): the peer's DATA read whole, windows given back, failures.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CANCEL, InvalidArgumentError } from '../../src/index.js';
+import { BodyTooLargeError, CANCEL, ERR_BODY_TOO_LARGE, InvalidArgumentError } from '../../src/index.js';
 import {
   nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair, sha256, tick, writeAll,
 } from './session-pair.js';
@@ -84,6 +84,43 @@ test('a reset before the end rejects bytes() with the status; a reset after FIN 
   assert.is((await rejectionOf(done.closed)).statusCode, CANCEL);
   assert.is(await done.text(), 'complete');
   assert.is(client.bufferedBytes, 0);
+  await client.close();
+});
+
+test('a body past the limit given to bytes() resets the stream with CANCEL and rejects with BodyTooLargeError', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request('/big'), endStream: true });
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok());
+  const w = incoming.writable.getWriter();
+  await w.write(new Uint8Array(600));
+  // Some of the body waits unread when bytes() is called; the rest comes after.
+  while (stream.bufferedBytes < 600) await tick();
+  const whole = stream.bytes({ limit: 1000 });
+  w.write(new Uint8Array(600)).catch(() => undefined);
+  const err = await rejectionOf(whole);
+  assert.instance(err, BodyTooLargeError);
+  assert.is(err.code, ERR_BODY_TOO_LARGE);
+  assert.is((await rejectionOf(incoming.closed)).statusCode, CANCEL);
+  // Nothing is held, and the session goes on.
+  assert.is(client.bufferedBytes, 0);
+  const next = await client.openStream({ headers: request('/small'), endStream: true });
+  await (await nextIncoming(server)).respond(ok(), { body: 'fine' });
+  assert.is(await next.text({ limit: 4 }), 'fine');
+  await client.close();
+});
+
+test('a body already over the limit when bytes() is called fails at once, its queued bytes let go', async () => {
+  const { client, server } = sessionPair();
+  const stream = await client.openStream({ headers: request('/big'), endStream: true });
+  const incoming = await nextIncoming(server);
+  await incoming.respond(ok());
+  const w = incoming.writable.getWriter();
+  for (let i = 0; i < 3; i++) await w.write(new Uint8Array(500));
+  while (stream.bufferedBytes < 1500) await tick();
+  assert.instance(await rejectionOf(stream.bytes({ limit: 700 })), BodyTooLargeError);
+  assert.is(client.bufferedBytes, 0);
+  assert.instance(await rejectionOf(stream.bytes({ limit: -1 })), InvalidArgumentError);
   await client.close();
 });
 
