@@ -87,15 +87,22 @@ test('a reset before the end rejects bytes() with the status; a reset after FIN 
   await client.close();
 });
 
-test('a body past the limit given to bytes() resets the stream with CANCEL and rejects with BodyTooLargeError', async () => {
+/** A GET whose answer has sent `sizes` (in writes) that wait unread at the client; `w` writes more. */
+async function waitingBody(sizes: number[]) {
   const { client, server } = sessionPair();
   const stream = await client.openStream({ headers: request('/big'), endStream: true });
   const incoming = await nextIncoming(server);
   await incoming.respond(ok());
   const w = incoming.writable.getWriter();
-  await w.write(new Uint8Array(600));
+  for (const size of sizes) await w.write(new Uint8Array(size));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  while (stream.bufferedBytes < total) await tick();
+  return { client, server, stream, incoming, w };
+}
+
+test('a body past the limit given to bytes() resets the stream with CANCEL and rejects with BodyTooLargeError', async () => {
+  const { client, server, stream, incoming, w } = await waitingBody([600]);
   // Some of the body waits unread when bytes() is called; the rest comes after.
-  while (stream.bufferedBytes < 600) await tick();
   const whole = stream.bytes({ limit: 1000 });
   w.write(new Uint8Array(600)).catch(() => undefined);
   const err = await rejectionOf(whole);
@@ -111,13 +118,7 @@ test('a body past the limit given to bytes() resets the stream with CANCEL and r
 });
 
 test('a body already over the limit when bytes() is called fails at once, its queued bytes let go', async () => {
-  const { client, server } = sessionPair();
-  const stream = await client.openStream({ headers: request('/big'), endStream: true });
-  const incoming = await nextIncoming(server);
-  await incoming.respond(ok());
-  const w = incoming.writable.getWriter();
-  for (let i = 0; i < 3; i++) await w.write(new Uint8Array(500));
-  while (stream.bufferedBytes < 1500) await tick();
+  const { client, stream } = await waitingBody([500, 500, 500]);
   assert.instance(await rejectionOf(stream.bytes({ limit: 700 })), BodyTooLargeError);
   assert.is(client.bufferedBytes, 0);
   assert.instance(await rejectionOf(stream.bytes({ limit: -1 })), InvalidArgumentError);
