@@ -11,6 +11,7 @@ import { InvalidArgumentError, UnsupportedVersionError } from '../base/errors.js
 import type { Transport } from '../streams/transport.js';
 import { requestUpgrade } from '../handshake/upgrade.js';
 import { socketToWeb } from './socket-stream.js';
+import { socketReads, type WithOnread } from './socket-reads.js';
 
 /** How to reach a server. */
 export interface DialOptions {
@@ -98,12 +99,13 @@ export async function dial(url: URL, options: DialOptions = {}): Promise<Dialed>
   let socket: Socket;
   let version: ProtocolVersion;
   let alpnProtocol: string | null = null;
+  const reads = socketReads();
   if (plain) {
     version = checkVersion(options.version ?? PROTO_SPDY3_1);
-    socket = netConnect({ host, port });
+    socket = netConnect({ host, port, onread: reads.onread });
     await waitFor(socket, 'connect', options.signal);
   } else {
-    const tlsSocket: TLSSocket = tlsConnect({
+    const tlsOptions: ConnectionOptions & WithOnread = {
       ...options.tls,
       host,
       port,
@@ -113,7 +115,9 @@ export async function dial(url: URL, options: DialOptions = {}): Promise<Dialed>
       ...(options.cert !== undefined ? { cert: options.cert } : {}),
       ...(options.key !== undefined ? { key: options.key } : {}),
       rejectUnauthorized: options.rejectUnauthorized ?? true,
-    });
+      onread: reads.onread,
+    };
+    const tlsSocket: TLSSocket = tlsConnect(tlsOptions);
     socket = tlsSocket;
     await waitFor(tlsSocket, 'secureConnect', options.signal);
     alpnProtocol = tlsSocket.alpnProtocol || null;
@@ -129,7 +133,7 @@ export async function dial(url: URL, options: DialOptions = {}): Promise<Dialed>
     }
   }
   socket.setNoDelay(true);
-  let transport = socketToWeb(socket);
+  let transport = socketToWeb(socket, { reads });
   if (upgrade) {
     try {
       const result = await requestUpgrade(transport, {

@@ -7,6 +7,7 @@ import { ConnectionClosedError } from '../base/errors.js';
 import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import type { Duplex } from 'node:stream';
 import type { Transport } from '../streams/transport.js';
+import type { SocketReads } from './socket-reads.js';
 
 /** Options of `socketToWeb`. */
 export interface SocketStreamOptions {
@@ -14,6 +15,12 @@ export interface SocketStreamOptions {
   readHighWaterMark?: number;
   /** Bytes queued in the writable before `write()` waits. Default 65536. */
   writeHighWaterMark?: number;
+  /**
+   * The reads the socket was made with (`socketReads()`, its `onread` given
+   * to `net.connect` or `tls.connect`): the chunks then come from them
+   * rather than from 'data' events.
+   */
+  reads?: SocketReads;
 }
 
 const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
@@ -48,11 +55,18 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
             controller.close();
           }
         };
-        socket.on('data', (chunk: Buffer) => {
+        const take = (chunk: Uint8Array): void => {
           if (done) return;
           controller.enqueue(chunk);
           if ((controller.desiredSize ?? 0) <= 0) socket.pause();
-        });
+        };
+        if (options.reads) {
+          options.reads.attach(take);
+          // Nothing listens for 'data': flowing is what lets 'end' be emitted.
+          socket.resume();
+        } else {
+          socket.on('data', take);
+        }
         socket.once('end', () => finish());
         socket.once('error', (err) => finish(err));
         socket.once('close', () => finish(readError ?? (socket.readableEnded ? undefined : closedError())));

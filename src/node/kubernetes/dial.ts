@@ -5,10 +5,11 @@
  * server offered h2 would pick it and refuse the Upgrade).
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Transport } from '../../streams/transport.js';
 import type { KubeTarget } from '../../kubernetes/target.js';
 import { socketToWeb } from '../socket-stream.js';
+import { socketReads, type WithOnread } from '../socket-reads.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 
 const pemOf = (v: string | Uint8Array | undefined): string | Buffer | undefined =>
@@ -39,12 +40,13 @@ export async function dialKube(server: URL, target: KubeTarget): Promise<Transpo
   const tls = server.protocol === 'https:';
   if (!tls && server.protocol !== 'http:') throw new InvalidArgumentError(`unsupported API server scheme ${server.protocol}`);
   const port = server.port ? Number(server.port) : tls ? 443 : 80;
+  const reads = socketReads();
   let socket: Socket;
   if (tls) {
     const ca = pemOf(target.ca);
     const cert = pemOf(target.cert);
     const key = pemOf(target.key);
-    socket = tlsConnect({
+    const options: ConnectionOptions & WithOnread = {
       host,
       port,
       servername: target.servername ?? (isIP(host) ? undefined : host),
@@ -53,12 +55,14 @@ export async function dialKube(server: URL, target: KubeTarget): Promise<Transpo
       ...(ca !== undefined ? { ca } : {}),
       ...(cert !== undefined ? { cert } : {}),
       ...(key !== undefined ? { key } : {}),
-    });
+      onread: reads.onread,
+    };
+    socket = tlsConnect(options);
     await settle(socket, 'secureConnect', target.signal);
   } else {
-    socket = netConnect({ host, port });
+    socket = netConnect({ host, port, onread: reads.onread });
     await settle(socket, 'connect', target.signal);
   }
   socket.setNoDelay(true);
-  return socketToWeb(socket);
+  return socketToWeb(socket, { reads });
 }
