@@ -47,10 +47,11 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, skip 
   const runs = Object.fromEntries(used.map((p) => [p.stack, []]));
   // CPU of both ends per run (where /proc tells): steadier than wall time when the machine is shared.
   const cpu = Object.fromEntries(used.map((p) => [p.stack, []]));
+  const cpuByEnd = Object.fromEntries(used.map((p) => [p.stack, { client: [], server: [] }]));
   const cpuOf = (p) => {
-    const c = cpuMs(p.client.pid);
-    const s = cpuMs(p.server.pid);
-    return c === null || s === null ? null : c + s;
+    const client = cpuMs(p.client.pid);
+    const server = cpuMs(p.server.pid);
+    return client === null || server === null ? null : { client, server };
   };
   for (let round = -1; round < rounds; round++) {
     const shift = Math.max(round, 0);
@@ -61,14 +62,23 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, skip 
       const after = cpuOf(p);
       if (round >= 0) {
         runs[p.stack].push(ms);
-        if (before !== null && after !== null) cpu[p.stack].push(Math.max(after - before, 1));
+        if (before !== null && after !== null) {
+          const client = after.client - before.client;
+          const server = after.server - before.server;
+          cpu[p.stack].push(Math.max(client + server, 1));
+          cpuByEnd[p.stack].client.push(client);
+          cpuByEnd[p.stack].server.push(server);
+        }
       }
     }
   }
   const withCpu = used.every((p) => cpu[p.stack].length === rounds);
   console.log(`\n${title}; medians of ${rounds} rounds after a warm-up${withCpu ? ' (CPU: both ends, 10 ms ticks)' : ''}`);
   for (const p of used) {
-    const cpuText = withCpu ? `   CPU ${fmtMs(median(cpu[p.stack]))}` : '';
+    const ends = cpuByEnd[p.stack];
+    const cpuText = withCpu
+      ? `   CPU ${fmtMs(median(cpu[p.stack]))} (client ${fmtMs(median(ends.client)).trim()}, server ${fmtMs(median(ends.server)).trim()})`
+      : '';
     console.log(`  ${STACKS[p.stack].padEnd(36)} ${fmtMs(median(runs[p.stack]))}${cpuText}`);
   }
   console.log('  speed ratios (median of per-round ratios; > 1: the first is faster)');
