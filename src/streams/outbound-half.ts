@@ -47,9 +47,6 @@ export interface SentChunk {
 
 const EMPTY = new Uint8Array(0);
 
-/** Bytes the writable queues before `write()` waits, by default. */
-export const DEFAULT_WRITE_HIGH_WATER_MARK = 65536;
-
 export class OutboundHalf {
   private stream: WritableStream<Uint8Array> | null = null;
   private controller: WritableStreamDefaultController | null = null;
@@ -68,7 +65,11 @@ export class OutboundHalf {
   /** What that body is read from: cancelled if the half fails first. */
   private source: BodySource = null;
 
-  constructor(private readonly hooks: OutboundHooks, private readonly highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK) {}
+  constructor(
+    private readonly hooks: OutboundHooks,
+    /** Bytes the writable queues before `write()` waits (`config.streamWriteHighWaterMark`). */
+    private readonly highWaterMark: number,
+  ) {}
 
   /** The application's side: made on first use, already errored if the half has failed. */
   get writable(): WritableStream<Uint8Array> {

@@ -108,7 +108,7 @@ export class StreamController implements InboundHooks, OutboundHooks {
     readonly origin: StreamOrigin,
     readonly priority: number,
     readonly associatedStreamId: number,
-    writeHighWaterMark?: number,
+    writeHighWaterMark: number,
   ) {
     // The controller is both halves' hooks: no closures per stream.
     this.inbound = new InboundHalf(this);
