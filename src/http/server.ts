@@ -4,7 +4,7 @@
  * `ctx.push()` pushes more resources with the request.
  */
 import { InvalidArgumentError } from '../base/errors.js';
-import { CANCEL, INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
+import { INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
@@ -130,45 +130,97 @@ export async function sendResponse(stream: SpdyStream, response: Response, headO
  * ends. Resolves when every request of the session has been answered.
  */
 export async function serveSession(session: SpdySession, handler: RequestHandler, options: SessionServeOptions): Promise<void> {
-  const pending = new Set<Promise<void>>();
+  const open = new OpenRequests();
   const reader = session.incoming.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      const task = handleStream(value, handler, options);
-      pending.add(task);
-      void task.finally(() => pending.delete(task));
+      void handleStream(value, handler, options, open);
     }
   } catch {
     // The session failed: its streams fail with it, their handlers end.
   }
-  await Promise.allSettled([...pending]);
+  await open.allDone();
 }
 
-async function handleStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions): Promise<void> {
+/** The requests of a session still being answered, counted without a promise each. */
+class OpenRequests {
+  private count = 0;
+  private done: (() => void) | null = null;
+
+  start(): void {
+    this.count++;
+  }
+
+  end(): void {
+    if (--this.count === 0) this.done?.();
+  }
+
+  allDone(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => void (this.done = resolve));
+  }
+}
+
+/**
+ * The reset of a request's stream, watched only once something needs it:
+ * the handler reading `request.signal`, or answering asynchronously (a
+ * reset stream needs no answer, so the wait for one stops). Most handlers
+ * do neither, and their requests make no signal and no extra promises.
+ */
+class ResetWatch {
+  private aborter: AbortController | null = null;
+  private gone$: Promise<null> | null = null;
+  private resetWith: { readonly reason: unknown } | null = null;
+
+  constructor(private readonly stream: SpdyStream) {}
+
+  /** The request's `signal`: aborted with the stream's failure. */
+  signal(): AbortSignal {
+    this.gone();
+    if (this.resetWith) return AbortSignal.abort(this.resetWith.reason);
+    this.aborter = new AbortController();
+    return this.aborter.signal;
+  }
+
+  /** Resolves with null once the stream has failed; never for a stream that ends well. */
+  gone(): Promise<null> {
+    return (this.gone$ ??= this.stream.closed.then(() => new Promise<null>(() => undefined), (err: unknown) => {
+      this.resetWith = { reason: err };
+      this.aborter?.abort(err);
+      return null;
+    }));
+  }
+}
+
+async function handleStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions, open: OpenRequests): Promise<void> {
+  open.start();
+  try {
+    await answerStream(stream, handler, options);
+  } finally {
+    open.end();
+  }
+}
+
+async function answerStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions): Promise<void> {
   let nv: Nv;
   try {
     nv = await stream.headers;
   } catch {
     return;
   }
-  const aborter = new AbortController();
-  // A reset stream needs no answer: this stops the wait for a handler that may never give one.
-  const gone = stream.closed.then(() => new Promise<null>(() => undefined), (err: unknown) => {
-    aborter.abort(err);
-    return null;
-  });
+  const watch = new ResetWatch(stream);
   // A request whose peer side is over has no body: its readable need not be made.
   const body = stream.peerEnded && isBodiless(nvGet(nv, ':method')) ? null : stream.readable;
-  const built = requestFromNv(nv, body, options.scheme, () => aborter.signal);
+  const built = requestFromNv(nv, body, options.scheme, () => watch.signal());
   if ('error' in built) {
     // SPDY/3 section 3.2.1: a request without its required headers gets 400.
     await sendResponse(stream, errorResponse(400, built.error)).catch(() => undefined);
     return;
   }
   const { request } = built;
-  const pushes: Array<Promise<void>> = [];
+  let pushes: Array<Promise<void>> | null = null;
   const ctx: RequestContext = {
     streamId: stream.id,
     version: options.version,
@@ -176,33 +228,36 @@ async function handleStream(stream: SpdyStream, handler: RequestHandler, options
     nv,
     push: (path, response) => {
       const task = pushResource(stream, new URL(path, request.url), response);
-      pushes.push(task.catch(() => undefined));
+      (pushes ??= []).push(task.catch(() => undefined));
       return task;
     },
   };
   let response: Response;
   try {
-    const answer = Promise.resolve().then(() => handler(request, ctx));
-    const first = await Promise.race([answer, gone]);
-    if (first === null) {
-      answer.then((late) => late?.body?.cancel().catch(() => undefined), () => undefined);
-      return;
+    const answer = handler(request, ctx);
+    if (answer instanceof Response) {
+      response = answer;
+    } else {
+      const first = await Promise.race([answer, watch.gone()]);
+      if (first === null) {
+        Promise.resolve(answer).then((late) => late?.body?.cancel().catch(() => undefined), () => undefined);
+        return;
+      }
+      if (!(first instanceof Response)) throw new InvalidArgumentError('the handler did not return a Response');
+      response = first;
     }
-    response = first;
-    if (!(response instanceof Response)) throw new InvalidArgumentError('the handler did not return a Response');
   } catch (err) {
     options.onError?.(err, request);
-    if (aborter.signal.aborted) return;
     response = errorResponse(500);
   }
   try {
     await sendResponse(stream, response, request.method === 'HEAD');
   } catch {
-    // The client went away or the body failed: the stream cannot end well.
-    stream.reset(aborter.signal.aborted ? CANCEL : INTERNAL_ERROR);
+    // The client went away (the stream is reset already, and this does nothing) or the body failed.
+    stream.reset(INTERNAL_ERROR);
     response.body?.cancel().catch(() => undefined);
   }
-  await Promise.all(pushes);
+  if (pushes) await Promise.all(pushes);
 }
 
 /** Pushes `response` as `url` under `parent`. */
