@@ -48,17 +48,20 @@ const decoder = new TextDecoder();
  * this size lives outside the heap, and costs more to make than the packing).
  */
 export function packHeaderBlock(nv: NvInput, version: WireVersion, scratch?: Uint8Array): Uint8Array {
-  const pairs: Array<[string, string]> = new Array(nv.length);
+  const pairs: Array<readonly [string, string]> = new Array(nv.length);
   // UTF-8 takes at most 3 bytes per UTF-16 unit: the block fits in `bound`.
   let bound = 0;
   for (let i = 0; i < nv.length; i++) {
-    const [rawName, value] = nv[i]!;
+    const pair = nv[i]!;
+    const [rawName, value] = pair;
     const lower = rawName.toLowerCase();
-    pairs[i] = [version === 2 ? nameTo2(lower) : lower, value];
+    const name = version === 2 ? nameTo2(lower) : lower;
+    // A pair already in wire form is sorted as it is, not copied.
+    pairs[i] = name === rawName ? pair : [name, value];
     bound += 3 * (rawName.length + 2 + value.length + 1);
   }
   // A stable sort: the values of a repeated name keep their order.
-  pairs.sort(comparePairs);
+  sortByName(pairs);
   const fieldSize = version === 2 ? 2 : 4;
   const maxField = version === 2 ? 0xffff : 0xffffffff;
   const size = fieldSize + bound + 2 * fieldSize * pairs.length;
@@ -119,6 +122,45 @@ function writeField(view: DataView, pos: number, value: number, size: number): n
 }
 
 const comparePairs = (a: readonly [string, string], b: readonly [string, string]): number => compareNames(a[0], b[0]);
+
+/** Most blocks hold fewer pairs than this: they are sorted by insertion, which allocates nothing. */
+const SMALL_BLOCK = 32;
+
+/** Sorts `pairs` by name in place, stably (one name's values keep their order). */
+function sortByName(pairs: Array<readonly [string, string]>): void {
+  if (pairs.length > SMALL_BLOCK) {
+    pairs.sort(comparePairs);
+    return;
+  }
+  for (let i = 1; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    const name = pair[0];
+    let j = i - 1;
+    while (j >= 0 && pairs[j]![0] > name) {
+      pairs[j + 1] = pairs[j]!;
+      j--;
+    }
+    pairs[j + 1] = pair;
+  }
+}
+
+/** The 16-bit length field at `pos` of an SPDY/2 block. */
+function readField16(block: Uint8Array, pos: number): number {
+  if (pos + 2 > block.length) throw invalid('truncated');
+  return (block[pos]! << 8) | block[pos + 1]!;
+}
+
+/** The 32-bit length field at `pos` of an SPDY/3 block. */
+function readField32(block: Uint8Array, pos: number): number {
+  if (pos + 4 > block.length) throw invalid('truncated');
+  return ((block[pos]! << 24) | (block[pos + 1]! << 16) | (block[pos + 2]! << 8) | block[pos + 3]!) >>> 0;
+}
+
+/** Whether `name` is already the name of one of `nv`'s pairs. */
+function hasName(nv: Nv, name: string): boolean {
+  for (let i = 0; i < nv.length; i++) if (nv[i]![0] === name) return true;
+  return false;
+}
 
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -196,21 +238,18 @@ function decodeValue(bytes: Uint8Array, start: number, end: number): string {
  */
 export function unpackHeaderBlock(block: Uint8Array, version: WireVersion, maxPairs = Infinity): Nv {
   const fieldSize = version === 2 ? 2 : 4;
-  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
   const end = block.length;
-  const read = (pos: number): number => {
-    if (pos + fieldSize > end) throw invalid('truncated');
-    return fieldSize === 2 ? view.getUint16(pos) : view.getUint32(pos);
-  };
-  const count = read(0);
+  const read = fieldSize === 2 ? readField16 : readField32;
+  const count = read(block, 0);
   let pos = fieldSize;
   // Each pair needs at least its two length fields: a cheap bound on a lying count.
   if (count > (end - pos) / (2 * fieldSize)) throw invalid('pair count larger than the block');
   if (count > maxPairs) throw tooManyPairs(maxPairs, version);
   const nv: Nv = [];
-  const seen = new Set<string>();
+  // A small block is searched for a repeated name; only a large one gets a set.
+  const seen = count > SMALL_BLOCK ? new Set<string>() : null;
   for (let i = 0; i < count; i++) {
-    const nameLen = read(pos);
+    const nameLen = read(block, pos);
     pos += fieldSize;
     if (nameLen === 0) throw invalid('empty name');
     if (pos + nameLen > end) throw invalid('name runs past the block');
@@ -219,9 +258,9 @@ export function unpackHeaderBlock(block: Uint8Array, version: WireVersion, maxPa
     }
     const name = decodeAscii(block, pos, pos + nameLen);
     pos += nameLen;
-    if (seen.has(name)) throw invalid(`repeated name '${name}'`);
-    seen.add(name);
-    const valueLen = read(pos);
+    if (seen ? seen.has(name) : hasName(nv, name)) throw invalid(`repeated name '${name}'`);
+    seen?.add(name);
+    const valueLen = read(block, pos);
     pos += fieldSize;
     if (pos + valueLen > end) throw invalid('value runs past the block');
     const valueEnd = pos + valueLen;
@@ -238,7 +277,7 @@ export function unpackHeaderBlock(block: Uint8Array, version: WireVersion, maxPa
   }
   if (pos !== end) throw invalid('bytes after the last pair');
   // Stable sort by wire name only (as spdylay does): one name's values keep their order.
-  nv.sort((a, b) => compareNames(a[0], b[0]));
+  sortByName(nv);
   if (version === 2) for (const pair of nv) pair[0] = nameTo3(pair[0]);
   return nv;
 }

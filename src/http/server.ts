@@ -118,11 +118,15 @@ function resolved(path: string, origin: string): string | null {
 const isBodiless = (method: string | undefined): boolean => method === 'GET' || method === 'HEAD';
 
 /** Sends `response` on `stream` (SYN_REPLY, then its body); resolves when the body is sent. */
-export async function sendResponse(stream: SpdyStream, response: Response, headOnly = false): Promise<void> {
-  const body = headOnly ? null : response.body;
-  if (headOnly) response.body?.cancel().catch(() => undefined);
-  const nv = responseNv(response);
-  await (body ? stream.respond(nv, { body }) : stream.respond(nv, { endStream: true }));
+export function sendResponse(stream: SpdyStream, response: Response, headOnly = false): Promise<void> {
+  try {
+    const body = headOnly ? null : response.body;
+    if (headOnly) response.body?.cancel().catch(() => undefined);
+    const nv = responseNv(response);
+    return body ? stream.respond(nv, { body }) : stream.respond(nv, { endStream: true });
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /**
@@ -136,7 +140,7 @@ export async function serveSession(session: SpdySession, handler: RequestHandler
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      void handleStream(value, handler, options, open);
+      void answerStream(value, handler, options, open);
     }
   } catch {
     // The session failed: its streams fail with it, their handlers end.
@@ -194,70 +198,67 @@ class ResetWatch {
   }
 }
 
-async function handleStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions, open: OpenRequests): Promise<void> {
+/** Answers one request; `open` counts it until it is answered. */
+async function answerStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions, open: OpenRequests): Promise<void> {
   open.start();
   try {
-    await answerStream(stream, handler, options);
+    let nv: Nv;
+    try {
+      nv = await stream.headers;
+    } catch {
+      return;
+    }
+    const watch = new ResetWatch(stream);
+    // A request whose peer side is over has no body: its readable need not be made.
+    const body = stream.peerEnded && isBodiless(nvGet(nv, ':method')) ? null : stream.readable;
+    const built = requestFromNv(nv, body, options.scheme, () => watch.signal());
+    if ('error' in built) {
+      // SPDY/3 section 3.2.1: a request without its required headers gets 400.
+      await sendResponse(stream, errorResponse(400, built.error)).catch(() => undefined);
+      return;
+    }
+    const { request } = built;
+    let pushes: Array<Promise<void>> | null = null;
+    const ctx: RequestContext = {
+      streamId: stream.id,
+      version: options.version,
+      remoteAddress: options.remoteAddress,
+      nv,
+      push: (path, response) => {
+        const task = pushResource(stream, new URL(path, request.url), response);
+        (pushes ??= []).push(task.catch(() => undefined));
+        return task;
+      },
+    };
+    let response: Response;
+    try {
+      const answer = handler(request, ctx);
+      if (answer instanceof Response) {
+        response = answer;
+      } else {
+        const first = await Promise.race([answer, watch.gone()]);
+        if (first === null) {
+          Promise.resolve(answer).then((late) => late?.body?.cancel().catch(() => undefined), () => undefined);
+          return;
+        }
+        if (!(first instanceof Response)) throw new InvalidArgumentError('the handler did not return a Response');
+        response = first;
+      }
+    } catch (err) {
+      options.onError?.(err, request);
+      response = errorResponse(500);
+    }
+    try {
+      await sendResponse(stream, response, request.method === 'HEAD');
+    } catch {
+      // The client went away (the stream is reset already, and this does nothing) or the body failed.
+      stream.reset(INTERNAL_ERROR);
+      response.body?.cancel().catch(() => undefined);
+    }
+    if (pushes) await Promise.all(pushes);
   } finally {
     open.end();
   }
-}
-
-async function answerStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions): Promise<void> {
-  let nv: Nv;
-  try {
-    nv = await stream.headers;
-  } catch {
-    return;
-  }
-  const watch = new ResetWatch(stream);
-  // A request whose peer side is over has no body: its readable need not be made.
-  const body = stream.peerEnded && isBodiless(nvGet(nv, ':method')) ? null : stream.readable;
-  const built = requestFromNv(nv, body, options.scheme, () => watch.signal());
-  if ('error' in built) {
-    // SPDY/3 section 3.2.1: a request without its required headers gets 400.
-    await sendResponse(stream, errorResponse(400, built.error)).catch(() => undefined);
-    return;
-  }
-  const { request } = built;
-  let pushes: Array<Promise<void>> | null = null;
-  const ctx: RequestContext = {
-    streamId: stream.id,
-    version: options.version,
-    remoteAddress: options.remoteAddress,
-    nv,
-    push: (path, response) => {
-      const task = pushResource(stream, new URL(path, request.url), response);
-      (pushes ??= []).push(task.catch(() => undefined));
-      return task;
-    },
-  };
-  let response: Response;
-  try {
-    const answer = handler(request, ctx);
-    if (answer instanceof Response) {
-      response = answer;
-    } else {
-      const first = await Promise.race([answer, watch.gone()]);
-      if (first === null) {
-        Promise.resolve(answer).then((late) => late?.body?.cancel().catch(() => undefined), () => undefined);
-        return;
-      }
-      if (!(first instanceof Response)) throw new InvalidArgumentError('the handler did not return a Response');
-      response = first;
-    }
-  } catch (err) {
-    options.onError?.(err, request);
-    response = errorResponse(500);
-  }
-  try {
-    await sendResponse(stream, response, request.method === 'HEAD');
-  } catch {
-    // The client went away (the stream is reset already, and this does nothing) or the body failed.
-    stream.reset(INTERNAL_ERROR);
-    response.body?.cancel().catch(() => undefined);
-  }
-  if (pushes) await Promise.all(pushes);
 }
 
 /** Pushes `response` as `url` under `parent`. */

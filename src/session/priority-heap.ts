@@ -15,13 +15,15 @@ export class PriorityHeap<T> {
   push(item: T): void {
     const items = this.items;
     items.push(item);
+    // The new item moves up into its place; no swap arrays (this runs per frame).
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      if (!this.before(item, items[parent]!)) break;
+      items[i] = items[parent]!;
       i = parent;
     }
+    items[i] = item;
   }
 
   pop(): T | undefined {
@@ -29,18 +31,18 @@ export class PriorityHeap<T> {
     const top = items[0];
     const last = items.pop();
     if (items.length > 0 && last !== undefined) {
-      items[0] = last;
+      // The last item moves down from the top into its place.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
-        let least = i;
-        if (l < items.length && this.before(items[l]!, items[least]!)) least = l;
-        if (r < items.length && this.before(items[r]!, items[least]!)) least = r;
-        if (least === i) break;
-        [items[i], items[least]] = [items[least]!, items[i]!];
+        let least = l < items.length && this.before(items[l]!, last) ? l : -1;
+        if (r < items.length && this.before(items[r]!, least < 0 ? last : items[least]!)) least = r;
+        if (least < 0) break;
+        items[i] = items[least]!;
         i = least;
       }
+      items[i] = last;
     }
     return top;
   }
