@@ -232,8 +232,7 @@ export class FrameDecoder {
     }
     const version = ((head[0]! & 0x7f) << 8) | head[1]!;
     const type = (head[2]! << 8) | head[3]!;
-    // Copies: head may be our reused buffer, and frames outlive the input.
-    const ctx = new FrameContext(version, type, flags, head.slice(), payload);
+    const ctx = new FrameContext(version, type, flags, head, payload);
     if (version !== this.wireVersion) {
       return ctx.invalid(ctx.streamIdIfAny(), new FrameError(
         `SPDY/${version} frame in a SPDY/${this.wireVersion} session`,
@@ -338,9 +337,18 @@ class FrameContext {
     readonly version: number,
     readonly type: number,
     readonly flags: number,
-    readonly head: Uint8Array,
+    private readonly rawHead: Uint8Array,
     readonly payload: Uint8Array,
   ) {}
+
+  /**
+   * A copy of the frame's head, for the frames that keep it (invalid and
+   * unknown ones): the head may be the decoder's reused buffer, and frames
+   * outlive the input. Valid only while the frame is being parsed.
+   */
+  get head(): Uint8Array {
+    return this.rawHead.slice();
+  }
 
   /** Ends decoding with GOAWAY PROTOCOL_ERROR unless `ok`: the frame's length is impossible. */
   expect(ok: boolean): void {
