@@ -67,6 +67,30 @@ test('aborting while the body streams errors the body with the abort reason', as
   }
 });
 
+test('a handler that first looks at its request\'s signal after the client reset the stream finds it aborted', async () => {
+  const seen: { request: Request | null; signal: AbortSignal | null } = { request: null, signal: null };
+  const lb = await loopback((req) => {
+    seen.request = req;
+    return new Promise<Response>(() => undefined); // never answers
+  });
+  try {
+    const controller = new AbortController();
+    const pending = lb.client.fetch('/slow', { signal: controller.signal }).catch(() => undefined);
+    while (seen.request === null) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await pending;
+    // Long enough for the RST_STREAM to have reached the server.
+    await new Promise((r) => setTimeout(r, 100));
+    seen.signal = seen.request.signal;
+    for (let i = 0; i < 400 && !seen.signal.aborted; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(seen.signal.aborted, 'the signal aborted');
+    assert.is((seen.signal.reason as { statusCode?: number }).statusCode, 5); // CANCEL
+    assert.is(seen.request.signal, seen.signal, 'one signal per request');
+  } finally {
+    await lb.close();
+  }
+});
+
 test('an already aborted signal sends nothing', async () => {
   let requests = 0;
   const lb = await loopback(() => {

@@ -7,6 +7,8 @@ import { loopback } from './loopback.js';
 import { DATA, DATA_FLAG_FIN, REFUSED_STREAM, RST_STREAM, SYN_REPLY, SYN_STREAM } from '../../src/base/constants.js';
 import { SpdyClient } from '../../src/http/client.js';
 import { hostileTransportPeer } from '../hardening/hostile-peer.js';
+import type { RequestHandler } from '../../src/http/server.js';
+import { InvalidArgumentError } from '../../src/base/errors.js';
 
 const versions: Array<[string, ProtocolVersion]> = [['SPDY/2', PROTO_SPDY2], ['SPDY/3', PROTO_SPDY3], ['SPDY/3.1', PROTO_SPDY3_1]];
 
@@ -119,6 +121,25 @@ test('a handler that throws answers 500 and the session carries on', async () =>
     await bad.text();
     const good = await lb.client.fetch('/ok');
     assert.is(await good.text(), 'fine');
+  } finally {
+    await lb.close();
+  }
+});
+
+test('a handler that gives something other than a Response, at once or later, answers 500 and reports it', async () => {
+  const errors: unknown[] = [];
+  const lb = await loopback(
+    ((req: Request) => (req.url.endsWith('/sync') ? 'text' : Promise.resolve(42))) as unknown as RequestHandler,
+    { server: { onError: (err) => errors.push(err) } },
+  );
+  try {
+    for (const path of ['/sync', '/later']) {
+      const res = await lb.client.fetch(path);
+      assert.is(res.status, 500, path);
+      await res.text();
+    }
+    assert.is(errors.length, 2);
+    assert.ok(errors.every((err) => err instanceof InvalidArgumentError));
   } finally {
     await lb.close();
   }
