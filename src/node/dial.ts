@@ -46,6 +46,11 @@ export interface DialOptions {
 export interface Dialed {
   readonly transport: Transport;
   readonly version: ProtocolVersion;
+  /**
+   * The socket under `transport`, for its addresses and options. Its bytes
+   * reach `transport` through `onread` (see `socketReads`), so it emits no
+   * 'data' events of its own.
+   */
   readonly socket: Socket;
   /** The ALPN token the server chose (TLS), else null. */
   readonly alpnProtocol: string | null;
