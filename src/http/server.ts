@@ -53,14 +53,37 @@ export function errorResponse(status: number, detail?: string): Response {
   });
 }
 
+/**
+ * A `Request` whose `signal` is the server's own: a `Request` given a
+ * signal in its init would follow it through a signal of its own, which
+ * costs more than the rest of the `Request`, and setting the property on
+ * each instance costs more than a getter on a class. `clone()` and
+ * `fetch(request)` see the `Request`'s internal signal, which never aborts;
+ * `new Request(url, request)` reads this one.
+ */
+class ServerRequest extends Request {
+  #signal: AbortSignal | (() => AbortSignal);
+
+  constructor(url: string, init: RequestInit, signal: AbortSignal | (() => AbortSignal)) {
+    super(url, init);
+    this.#signal = signal;
+  }
+
+  override get signal(): AbortSignal {
+    // Most handlers never look: a signal given as a function is made (and kept) on first read.
+    if (typeof this.#signal === 'function') this.#signal = this.#signal();
+    return this.#signal;
+  }
+}
+
 /** What `requestFromNv` makes of a header list: a `Request`, or why there is none. */
 export type Built = { readonly request: Request } | { readonly error: string };
 
 /**
  * The `Request` of a SYN_STREAM header list, or why there is none. Its
- * `signal` is `signal` (or what the function gives, asked on first read),
- * set on the request itself: `clone()` and `fetch(request)` use the
- * Request's own, which does not abort.
+ * `signal` is `signal` (or what the function gives, asked on first read);
+ * `clone()` and `fetch(request)` use the Request's internal one, which does
+ * not abort.
  */
 export function requestFromNv(
   nv: Nv,
@@ -87,17 +110,7 @@ export function requestFromNv(
       init.body = body;
       init.duplex = 'half';
     }
-    const request = new Request(url, init);
-    // `signal` in the init would make the Request follow it through a signal of its own, which costs
-    // more than the rest of the Request; the handler reads `request.signal`, so that is ours instead.
-    if (typeof signal === 'function') {
-      // Most handlers never look: the signal is made (and cached) on first read.
-      let made: AbortSignal | undefined;
-      Object.defineProperty(request, 'signal', { get: () => (made ??= signal()), configurable: true });
-    } else {
-      Object.defineProperty(request, 'signal', { value: signal, configurable: true });
-    }
-    return { request };
+    return { request: new ServerRequest(url, init, signal) };
   } catch (err) {
     return { error: resolved(url, origin) === null ? MALFORMED_URL : (err as Error).message };
   }
