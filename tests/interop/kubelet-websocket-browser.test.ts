@@ -25,7 +25,9 @@ import { startBridgeRig, type Bridge, type BridgeRig } from './websocket-bridge.
 const TOKEN = 'browser-test-token';
 /** The tunnel's name at the bridge where a browser cannot offer the API server's. */
 const BROWSER_TUNNEL = 'SPDY-3.1.portforward.bridge.test';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium and the flags every browser test launches it with (shared with tests/runtimes). */
+const LAUNCH = JSON.parse(readFileSync(join(process.cwd(), 'tests/peers/chromium/launch.json'), 'utf8')) as { executable: string; args: string[] };
+const CHROMIUM = process.env.CHROMIUM_PATH ?? LAUNCH.executable;
 const root = process.cwd();
 
 /** The browser ES module entry of `spdy-streams/kubernetes`, as package.json's exports name it. */
@@ -93,7 +95,7 @@ if (available(goSpdystream, 'Kubernetes port-forward over WebSocket in a browser
     // playwright gives each launch a fresh, temporary profile.
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: LAUNCH.args,
     });
     try {
       const page = await browser.newPage();

@@ -9,7 +9,7 @@
 // "runtimes: N passed, N failed". A runtime that is not installed is skipped
 // with a message naming what to install.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -18,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
 const binary = (name) => join(root, 'node_modules', '.bin', name);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Debian's Chromium and the flags every browser test launches it with (shared with the interop tests).
+const LAUNCH = JSON.parse(readFileSync(join(root, 'tests/peers/chromium/launch.json'), 'utf8'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? LAUNCH.executable;
 const work = mkdtempSync(join(tmpdir(), 'spdy-runtimes-'));
 
 // The Node servers the sockets cases talk to: cleartext SPDY/3.1, and TLS with ALPN.
@@ -169,7 +171,7 @@ const worker :Workerd.Worker = (
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: LAUNCH.args,
       });
       try {
         const page = await browser.newPage();
