@@ -6,8 +6,8 @@ import { dialSession, get, sessionServer } from './ours-session.mjs';
 
 /** The stream window of the stalled-reader case, given explicitly (SpdySession's default). */
 const STALL_WINDOW = 128 << 10;
-/** The most bytes one read of the socket hands over (socketToWeb's read high-water mark). */
-const TRANSPORT_CHUNK = 64 << 10;
+/** The most bytes one read of a dialled socket hands over (a slab of `socketReads`). */
+const TRANSPORT_CHUNK = 256 << 10;
 
 const readText = async (session, path) => {
   const stream = await session.openStream({ headers: getNv(path), endStream: true });
