@@ -3,19 +3,25 @@
  * `tls.connect` take it as `onread`), so that a received chunk skips Node's
  * per-read allocation and its Readable machinery ('data' events, the read
  * queue), and a sender faster than us is read in fewer, larger reads than
- * Node's 64 KiB. Accepted sockets cannot be given `onread`, so only the
- * connections we dial read this way.
+ * Node's 64 KiB. Slabs grow while reads fill them and go back to 16 KiB
+ * after a small read, so a quiet connection holds little. Accepted sockets
+ * cannot be given `onread`, so only the connections we dial read this way.
  */
 import { InvalidArgumentError } from '../base/errors.js';
 
 /**
- * Bytes of one slab, and so of one read at most. Against a sender that
- * keeps the socket full, 256 KiB reads took half the receiving client's CPU
- * time of 64 KiB ones (128 KiB: 0.7); a kept chunk holds its slab.
+ * The first slab, and what slabs go back to after a small read: what a
+ * quiet connection holds.
  */
-const SLAB_BYTES = 256 * 1024;
+const MIN_SLAB = 16 * 1024;
+/**
+ * The largest slab, and so the largest read. Against a sender that keeps
+ * the socket full, 256 KiB reads took half the receiving client's CPU time
+ * of Node's 64 KiB ones (128 KiB: 0.7); a chunk kept holds its slab.
+ */
+const MAX_SLAB = 256 * 1024;
 /** A slab with less room than this left is let go; the next read gets a new one. */
-const MIN_READ_ROOM = 16 * 1024;
+const MIN_READ_ROOM = 8 * 1024;
 /**
  * Reads under this are copied out and their room used again, so that the
  * many small chunks of requests and replies keep no slab alive. (TLS reads
@@ -43,7 +49,7 @@ export type ReadSink = (chunk: Uint8Array) => void;
 export interface SocketReads {
   /** The `onread` option of `net.connect` and `tls.connect`. */
   readonly onread: {
-    /** The room the next read lands in: the current slab's rest, or a new slab. */
+    /** The room the next read lands in: the current slab's rest, or a new slab (16 KiB to 256 KiB). */
     readonly buffer: () => Uint8Array;
     /**
      * Hands the `nread` bytes read into `buf` to the sink. Always true:
@@ -60,7 +66,10 @@ export interface SocketReads {
 
 /** Reads for a socket about to be made; see `SocketReads`. */
 export function socketReads(): SocketReads {
-  let slab = new Uint8Array(SLAB_BYTES);
+  // The size of the next slab: doubled by each read that fills its room
+  // (more is likely waiting), back to the least after a small read.
+  let size = MIN_SLAB;
+  let slab = new Uint8Array(size);
   let used = 0;
   let sink: ReadSink | null = null;
   // Read between connecting and `attach`.
@@ -68,8 +77,8 @@ export function socketReads(): SocketReads {
   return {
     onread: {
       buffer() {
-        if (SLAB_BYTES - used < MIN_READ_ROOM) {
-          slab = new Uint8Array(SLAB_BYTES);
+        if (slab.length - used < MIN_READ_ROOM || slab.length > size) {
+          slab = new Uint8Array(size);
           used = 0;
         }
         return slab.subarray(used);
@@ -78,9 +87,11 @@ export function socketReads(): SocketReads {
         let chunk: Uint8Array;
         if (nread < COPY_BELOW) {
           chunk = buf.slice(0, nread);
+          size = MIN_SLAB;
         } else {
           chunk = buf.subarray(0, nread);
           used += nread;
+          if (nread === buf.length) size = Math.min(2 * size, MAX_SLAB);
         }
         if (sink) sink(chunk);
         else early!.push(chunk);

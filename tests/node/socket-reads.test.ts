@@ -7,8 +7,7 @@ import { InvalidArgumentError } from '../../src/base/errors.js';
 import { iterate, readAll, stateOf } from '../streams/session-pair.js';
 import { concatBytes } from '../../src/base/bytes.js';
 
-/** A slab: the most one read takes. */
-const SLAB = 256 * 1024;
+const KiB = 1024;
 
 /** What the kernel would have written into `buf` before calling back with `n`. */
 function fill(buf: Uint8Array, n: number, value: number): Uint8Array {
@@ -16,12 +15,34 @@ function fill(buf: Uint8Array, n: number, value: number): Uint8Array {
   return buf;
 }
 
-test('a read of 8 KiB or more is handed on as a view of its 256 KiB slab, and the next read lands after it', () => {
+/** Reads that each fill their room until the slab has grown to `size`; returns the next room. */
+function growTo(reads: ReturnType<typeof socketReads>, size: number): Uint8Array {
+  let room = reads.onread.buffer();
+  while (room.buffer.byteLength < size) {
+    reads.onread.callback(room.length, room);
+    room = reads.onread.buffer();
+  }
+  return room;
+}
+
+test('the first slab is 16 KiB, and each read that fills its room doubles the next slab, up to 256 KiB', () => {
+  const reads = socketReads();
+  reads.attach(() => undefined);
+  const sizes: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const room = reads.onread.buffer();
+    sizes.push(room.length);
+    reads.onread.callback(room.length, room);
+  }
+  assert.equal(sizes, [16, 32, 64, 128, 256, 256, 256].map((n) => n * KiB));
+});
+
+test('a read of 8 KiB or more is handed on as a view of its slab, and the next read lands after it', () => {
   const reads = socketReads();
   const got: Uint8Array[] = [];
   reads.attach((chunk) => got.push(chunk));
-  const first = reads.onread.buffer();
-  assert.is(first.length, SLAB);
+  const first = growTo(reads, 256 * KiB);
+  got.length = 0;
   reads.onread.callback(20000, fill(first, 20000, 1));
   const second = reads.onread.buffer();
   assert.is(second.buffer, first.buffer, 'the same slab');
@@ -33,14 +54,14 @@ test('a read of 8 KiB or more is handed on as a view of its 256 KiB slab, and th
   assert.equal(got.map((c) => c.length), [20000, 30000]);
 });
 
-test('a slab with under 16 KiB left is let go: the next read gets a new one', () => {
+test('a slab with under 8 KiB of room left is let go: the next read gets a new one', () => {
   const reads = socketReads();
   reads.attach(() => undefined);
-  const first = reads.onread.buffer();
-  reads.onread.callback(SLAB - 16000, first);
+  const first = growTo(reads, 256 * KiB);
+  reads.onread.callback(first.length - 8000, first);
   const next = reads.onread.buffer();
   assert.is.not(next.buffer, first.buffer);
-  assert.is(next.length, SLAB);
+  assert.is(next.length, 256 * KiB);
 });
 
 test('a read under 8 KiB is copied out, so a kept chunk holds no slab, and its room is read into again', () => {
@@ -55,6 +76,16 @@ test('a read under 8 KiB is copied out, so a kept chunk holds no slab, and its r
   assert.is(next.byteOffset, first.byteOffset, 'the same room');
   fill(next, 100, 8);
   assert.ok(got[0]!.every((v) => v === 7), 'the copy is untouched by the next read');
+});
+
+test('after a burst, one small read brings the slab back to 16 KiB: a quiet connection holds little', () => {
+  const reads = socketReads();
+  reads.attach(() => undefined);
+  const big = growTo(reads, 256 * KiB);
+  reads.onread.callback(40, big);
+  const next = reads.onread.buffer();
+  assert.is.not(next.buffer, big.buffer);
+  assert.is(next.buffer.byteLength, 16 * KiB);
 });
 
 test('chunks read before attach() are handed on first, in order; a second attach() is refused', () => {
