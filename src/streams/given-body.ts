@@ -29,6 +29,25 @@ export interface BodySend<T> {
 const encoder = new TextEncoder();
 const ignore = (): void => undefined;
 
+/** The refusal of a header frame asked to carry FIN and a body at once. */
+export function bodyWithEndStream(): InvalidArgumentError {
+  return new InvalidArgumentError('a body and endStream do not go together');
+}
+
+/**
+ * Starts a header frame as `options` ask: `start(endStream)` with no body;
+ * with one, as `sendWithBody` does, resolving as `start` does while the body
+ * goes on in the background.
+ */
+export function startWithBody<T>(
+  c: StreamController, options: { readonly endStream?: boolean; readonly body?: StreamBody },
+  start: (endStream: boolean) => Promise<T>,
+): Promise<T> {
+  if (options.body === undefined) return start(options.endStream ?? false);
+  if (options.endStream) return Promise.reject(bodyWithEndStream());
+  return sendWithBody(c, options.body, start).started;
+}
+
 /**
  * Gives `body` to `c`'s sending half, then starts the header frame with
  * `start(endStream)` (with FIN when the body is empty). A body stream that

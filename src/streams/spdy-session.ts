@@ -20,7 +20,7 @@ import { codecLimits, resolveConfig, type ResolvedConfig, type SpdyConfig } from
 import { InvalidArgumentError, SpdyError, StreamClosedError } from '../base/errors.js';
 import { Session } from '../session/index.js';
 import { bodyOf } from './body-provider.js';
-import { sendWithBody, type StreamBody } from './given-body.js';
+import { startWithBody, type StreamBody } from './given-body.js';
 import { Deadline } from './deadline.js';
 import { EventBridge } from './event-bridge.js';
 import { ReadGate } from './read-gate.js';
@@ -213,9 +213,7 @@ export class SpdySession {
       }
       return c.opened.promise;
     };
-    if (options.body === undefined) return open(options.endStream ?? false);
-    if (options.endStream) return Promise.reject(new InvalidArgumentError('a body and endStream do not go together'));
-    return sendWithBody(c, options.body, open).started;
+    return startWithBody(c, options, open);
   }
 
   /** Sends a PING; resolves with the round trip in milliseconds. */

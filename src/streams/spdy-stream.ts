@@ -5,12 +5,12 @@
  */
 import { CANCEL } from '../base/constants.js';
 import type { Nv, NvInput } from '../codec/nv.js';
-import { InvalidArgumentError, SpdyError } from '../base/errors.js';
+import { SpdyError } from '../base/errors.js';
 import { deferred, type Deferred } from './deferred.js';
 import { InboundHalf, type InboundHooks } from './inbound-half.js';
 import { OutboundHalf, type OutboundHooks, type ReadControl } from './outbound-half.js';
 import type { ERR_DEFERRED } from '../base/constants.js';
-import { sendWithBody, type StreamBody } from './given-body.js';
+import { bodyWithEndStream, sendWithBody, type StreamBody } from './given-body.js';
 
 const utf8 = new TextDecoder();
 
@@ -387,7 +387,7 @@ export class SpdyStream {
    */
   respond(headers: NvInput, options: RespondOptions = {}): Promise<void> {
     if (options.body === undefined) return this.c.host.respond(this.c, headers, options.endStream ?? false);
-    if (options.endStream) return Promise.reject(new InvalidArgumentError('a body and endStream do not go together'));
+    if (options.endStream) return Promise.reject(bodyWithEndStream());
     // Refused before the body is taken: a second answer must not touch the first one's body.
     const refused = this.c.host.refusal(this.c);
     if (refused) return Promise.reject(refused);

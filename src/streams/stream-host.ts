@@ -12,7 +12,7 @@ import type { NvInput } from '../codec/nv.js';
 import { InvalidArgumentError, StreamClosedError } from '../base/errors.js';
 import { bodyOf } from './body-provider.js';
 import { deferred } from './deferred.js';
-import { sendWithBody } from './given-body.js';
+import { startWithBody } from './given-body.js';
 import type { ReadGate } from './read-gate.js';
 import { StreamController, type PushOptions, type SpdyStream, type StreamHost } from './spdy-stream.js';
 import type { StreamRegistry } from './stream-registry.js';
@@ -119,9 +119,7 @@ export class SessionStreamHost implements StreamHost {
         void this.startOpening(c, endStream);
       });
     };
-    if (options.body === undefined) return open(options.endStream ?? false);
-    if (options.endStream) return Promise.reject(new InvalidArgumentError('a body and endStream do not go together'));
-    return sendWithBody(c, options.body, open).started;
+    return startWithBody(c, options, open);
   }
 
   sendHeaders(c: StreamController, nv: NvInput, endStream: boolean): Promise<void> {
