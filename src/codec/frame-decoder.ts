@@ -82,6 +82,8 @@ export class FrameDecoder {
   private broken: FrameError | null = null;
   /** DATA split across inputs goes out in pieces (`CodecOptions.dataPieces`). */
   private readonly dataPieces: boolean;
+  /** DATA is copied out of the input (`CodecOptions.copyData`). */
+  private readonly copyData: boolean;
   /** The DATA frame being handed over in pieces: its stream, flags, payload length and bytes still due. */
   private piece: { streamId: number; flags: number; length: number; left: number } | null = null;
 
@@ -93,6 +95,7 @@ export class FrameDecoder {
     this.maxDataLength = limits.maxDataFrameLength;
     this.maxHeaderPairs = limits.maxHeaderPairs;
     this.dataPieces = options.dataPieces ?? false;
+    this.copyData = options.copyData ?? false;
   }
 
   /** True when no partial frame is held. */
@@ -149,7 +152,7 @@ export class FrameDecoder {
         if (this.payloadFill < this.payload.length) return;
         const payload = this.payload;
         this.payload = null;
-        emit(this.parse(this.head, payload));
+        emit(this.parse(this.head, payload, true));
         continue;
       }
       let head: Uint8Array;
@@ -202,7 +205,7 @@ export class FrameDecoder {
     const last = p.left === 0;
     if (last) this.piece = null;
     emit(new DataFrame({
-      streamId: p.streamId, flags: p.flags, data: chunk.subarray(pos, pos + n), part: { length: p.length, first, last },
+      streamId: p.streamId, flags: p.flags, data: this.dataOf(chunk.subarray(pos, pos + n)), part: { length: p.length, first, last },
     }));
     return pos + n;
   }
@@ -224,11 +227,21 @@ export class FrameDecoder {
     });
   }
 
-  private parse(head: Uint8Array, payload: Uint8Array): DecodedFrame {
+  /**
+   * A DATA payload from the input: the view itself, or with `copyData` a
+   * copy of its own. (Copies gathered into shared arenas of 64-128 KiB
+   * measured no better, and a kept chunk would hold its arena.)
+   */
+  private dataOf(view: Uint8Array): Uint8Array {
+    return this.copyData ? view.slice() : view;
+  }
+
+  /** The frame of `head` and `payload`; `owned`: the payload is the decoder's own copy, not the input. */
+  private parse(head: Uint8Array, payload: Uint8Array, owned = false): DecodedFrame {
     const flags = head[4]!;
     if ((head[0]! & 0x80) === 0) {
       const streamId = ((head[0]! & 0x7f) << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!;
-      return new DataFrame({ streamId, flags, data: payload });
+      return new DataFrame({ streamId, flags, data: owned ? payload : this.dataOf(payload) });
     }
     const version = ((head[0]! & 0x7f) << 8) | head[1]!;
     const type = (head[2]! << 8) | head[3]!;

@@ -31,6 +31,13 @@ export interface CodecOptions {
    * into a copy first. Default false: every DATA frame whole.
    */
   dataPieces?: boolean;
+  /**
+   * Decoders: copy each DATA payload out of the input, so that no frame
+   * points into an input once `write` has returned: for inputs whose
+   * memory is read into again (a transport's lent reads). Default false:
+   * DATA is a view of the input.
+   */
+  copyData?: boolean;
 }
 
 /** The limits a codec works with: those given, or those of `config`. */

@@ -4,7 +4,7 @@
  * too, through the `node` export condition; elsewhere the root has none.
  */
 export { socketToWeb, type SocketStreamOptions } from './socket-stream.js';
-export { socketReads, type SocketReads, type ReadSink } from './socket-reads.js';
+export { socketReads, type SocketReads, type ReadSink, type LentSink } from './socket-reads.js';
 export { connectSession, type ConnectSessionOptions } from './connect.js';
 export { dial, type DialOptions, type Dialed } from './dial.js';
 export { listenSessions, type ListenSessionsOptions, type SessionServer } from './listen.js';

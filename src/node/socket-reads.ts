@@ -3,9 +3,13 @@
  * `tls.connect` take it as `onread`), so that a received chunk skips Node's
  * per-read allocation and its Readable machinery ('data' events, the read
  * queue), and a sender faster than us is read in fewer, larger reads than
- * Node's 64 KiB. Slabs grow while reads fill them and go back to 16 KiB
- * after a small read, so a quiet connection holds little. Accepted sockets
- * cannot be given `onread`, so only the connections we dial read this way.
+ * Node's 64 KiB. Two modes: chunks the reader keeps (slabs, never reused
+ * once a chunk points into them), or chunks lent to a sink that is done
+ * with them when it returns (one buffer, read into again and again: no
+ * memory made per read at all). Either grows while reads fill it and goes
+ * back to 16 KiB after a small read, so a quiet connection holds little.
+ * Accepted sockets cannot be given `onread`, so only the connections we
+ * dial read this way.
  */
 import { InvalidArgumentError } from '../base/errors.js';
 
@@ -37,8 +41,15 @@ export interface WithOnread {
   readonly onread?: SocketReads['onread'];
 }
 
-/** What a socket made with `onread` gives the bytes it reads to. */
+/** What a socket made with `onread` gives the bytes it reads to: the chunks are its to keep. */
 export type ReadSink = (chunk: Uint8Array) => void;
+
+/**
+ * What a socket made with `onread` lends the bytes it reads to: `chunk` is
+ * the sink's until it returns or, when it returns a promise, until that
+ * settles; then its memory is read into again.
+ */
+export type LentSink = (chunk: Uint8Array) => Promise<void> | void;
 
 /**
  * Reads for one socket, to be passed to `socketToWeb` as `reads` and, as
@@ -49,11 +60,14 @@ export type ReadSink = (chunk: Uint8Array) => void;
 export interface SocketReads {
   /** The `onread` option of `net.connect` and `tls.connect`. */
   readonly onread: {
-    /** The room the next read lands in: the current slab's rest, or a new slab (16 KiB to 256 KiB). */
+    /**
+     * The room the next read lands in (16 KiB to 256 KiB): the current
+     * slab's rest or a new slab; when lending, the one buffer again.
+     */
     readonly buffer: () => Uint8Array;
     /**
-     * Hands the `nread` bytes read into `buf` to the sink. Always true:
-     * a sink stops reading by pausing the socket.
+     * Hands the `nread` bytes read into `buf` to the sink, or lends them.
+     * Always true: a sink stops reading by pausing the socket.
      */
     readonly callback: (nread: number, buf: Uint8Array) => boolean;
   };
@@ -62,6 +76,15 @@ export interface SocketReads {
    * Pause the socket to stop reading.
    */
   attach(sink: ReadSink): void;
+  /**
+   * Lends every later read to `sink` instead (those read before, which are
+   * kept chunks, go first): the reads land in one buffer, read into again
+   * once `sink` is done with the chunk it holds. A read that comes while
+   * the sink still holds one (its promise unsettled) lands in a new buffer,
+   * so a chunk lent is never overwritten; pausing the socket meanwhile is
+   * the caller's part. Once only.
+   */
+  lend(sink: LentSink): void;
 }
 
 /** Reads for a socket about to be made; see `SocketReads`. */
@@ -72,11 +95,27 @@ export function socketReads(): SocketReads {
   let slab = new Uint8Array(size);
   let used = 0;
   let sink: ReadSink | null = null;
-  // Read between connecting and `attach`.
+  // Read between connecting and `attach` (or `lend`).
   let early: Uint8Array[] | null = [];
+  let lender: LentSink | null = null;
+  // Lending: the buffer reads land in, and the one whose chunk the sink still holds.
+  let lent: Uint8Array | null = null;
+  let held: Uint8Array | null = null;
+  const giveBack = (buf: Uint8Array) => (): void => {
+    if (held === buf) held = null;
+  };
+  const takeEarly = (): Uint8Array[] => {
+    const before = early ?? [];
+    early = null;
+    return before;
+  };
   return {
     onread: {
       buffer() {
+        if (lender) {
+          if (lent === null || lent === held || lent.length !== size) lent = new Uint8Array(size);
+          return lent;
+        }
         if (slab.length - used < MIN_READ_ROOM || slab.length > size) {
           slab = new Uint8Array(size);
           used = 0;
@@ -84,6 +123,16 @@ export function socketReads(): SocketReads {
         return slab.subarray(used);
       },
       callback(nread, buf) {
+        if (lender) {
+          if (nread === buf.length) size = Math.min(2 * size, MAX_SLAB);
+          else if (nread < COPY_BELOW) size = MIN_SLAB;
+          const wait = lender(buf.subarray(0, nread));
+          if (wait) {
+            held = buf;
+            wait.then(giveBack(buf), giveBack(buf));
+          }
+          return true;
+        }
         let chunk: Uint8Array;
         if (nread < COPY_BELOW) {
           chunk = buf.slice(0, nread);
@@ -99,11 +148,18 @@ export function socketReads(): SocketReads {
       },
     },
     attach(to) {
-      if (sink) throw new InvalidArgumentError('these socket reads already have a sink');
+      if (sink || lender) throw new InvalidArgumentError('these socket reads already have a sink');
       sink = to;
-      const before = early!;
-      early = null;
-      for (const chunk of before) to(chunk);
+      for (const chunk of takeEarly()) to(chunk);
+    },
+    lend(to) {
+      if (lender) throw new InvalidArgumentError('these socket reads are lent already');
+      lender = to;
+      sink = null;
+      slab = new Uint8Array(0);
+      used = 0;
+      // Kept chunks, not lent memory: nothing to hold back.
+      for (const chunk of takeEarly()) to(chunk)?.catch(() => undefined);
     },
   };
 }

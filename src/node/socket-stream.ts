@@ -3,11 +3,11 @@
  * hand rather than with `Duplex.toWeb` because it measured faster (see
  * bench/streams.mjs) and because its queues count bytes, not chunks.
  */
-import { ConnectionClosedError } from '../base/errors.js';
+import { ConnectionClosedError, InvalidArgumentError } from '../base/errors.js';
 import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import type { Duplex } from 'node:stream';
 import type { Transport } from '../streams/transport.js';
-import type { SocketReads } from './socket-reads.js';
+import type { LentSink, SocketReads } from './socket-reads.js';
 
 /** Options of `socketToWeb`. */
 export interface SocketStreamOptions {
@@ -42,24 +42,56 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
   // Set once the readable is closed, errored or cancelled: Bun emits 'end'
   // and 'data' even after destroy(), which must not reach the controller.
   let done = false;
+  // Chunks read and not yet taken by the readable's reader (counted in
+  // bytes against readHighWaterMark), so that `lend` can hand them on first.
+  let queue: Uint8Array[] = [];
+  let queued = 0;
+  // A read of the readable waits on an empty queue.
+  let readWaiting = false;
+  // The socket ended: the readable closes once nothing is queued or lent.
+  let endQueued = false;
+  // Chunks lent and not yet given back: reading waits for them.
+  let lentOut = 0;
+  let lending = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+
+  const resumeIfFree = (): void => {
+    if (!done && lentOut === 0 && queued < readHighWaterMark && socket.isPaused()) socket.resume();
+  };
+  const closeIfDrained = (): void => {
+    if (done || !endQueued || queue.length > 0 || lentOut > 0) return;
+    done = true;
+    controller.close();
+  };
+  const finish = (err?: unknown): void => {
+    if (done || endQueued) return;
+    if (err) {
+      done = true;
+      readError = err;
+      queue = [];
+      queued = 0;
+      controller.error(err);
+      return;
+    }
+    endQueued = true;
+    closeIfDrained();
+  };
+  const take = (chunk: Uint8Array): void => {
+    if (done || endQueued) return;
+    if (readWaiting && !lending) {
+      readWaiting = false;
+      controller.enqueue(chunk);
+      return;
+    }
+    queue.push(chunk);
+    queued += chunk.byteLength;
+    if (queued >= readHighWaterMark) socket.pause();
+  };
+
   const readable = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        const finish = (err?: unknown): void => {
-          if (done) return;
-          done = true;
-          if (err) {
-            readError = err;
-            controller.error(err);
-          } else {
-            controller.close();
-          }
-        };
-        const take = (chunk: Uint8Array): void => {
-          if (done) return;
-          controller.enqueue(chunk);
-          if ((controller.desiredSize ?? 0) <= 0) socket.pause();
-        };
+      start(c) {
+        controller = c;
         if (options.reads) {
           options.reads.attach(take);
           // Nothing listens for 'data': flowing is what lets 'end' be emitted.
@@ -72,15 +104,64 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
         socket.once('close', () => finish(readError ?? (socket.readableEnded ? undefined : closedError())));
       },
       pull() {
-        if (socket.isPaused()) socket.resume();
+        if (done || lending) return;
+        const chunk = queue.shift();
+        if (chunk === undefined) {
+          readWaiting = true;
+        } else {
+          queued -= chunk.byteLength;
+          controller.enqueue(chunk);
+          closeIfDrained();
+        }
+        resumeIfFree();
       },
       cancel() {
         done = true;
+        queue = [];
         socket.destroy();
       },
     },
-    { highWaterMark: readHighWaterMark, size: byteLength },
+    { highWaterMark: 0 },
   );
+
+  /** Lends `chunk`; while the sink holds it, the socket reads nothing more. */
+  const lendTo = (sink: LentSink, chunk: Uint8Array): Promise<void> | void => {
+    if (done) return undefined;
+    const wait = sink(chunk);
+    if (!wait) return undefined;
+    lentOut++;
+    socket.pause();
+    const giveBack = (): void => {
+      lentOut--;
+      closeIfDrained();
+      resumeIfFree();
+    };
+    return wait.then(giveBack, giveBack);
+  };
+
+  const lend = (sink: LentSink): void => {
+    if (lending) throw new InvalidArgumentError('this transport is lent already');
+    lending = true;
+    // What was read before goes first; the socket reads on once the sink has it all.
+    lentOut++;
+    socket.pause();
+    const drain = (): void => {
+      for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
+        queued -= chunk.byteLength;
+        const wait = lendTo(sink, chunk);
+        if (wait) {
+          wait.then(drain, drain);
+          return;
+        }
+      }
+      lentOut--;
+      if (done) return;
+      options.reads!.lend((chunk) => lendTo(sink, chunk));
+      closeIfDrained();
+      resumeIfFree();
+    };
+    drain();
+  };
 
   // The write waiting for 'drain', failed when the socket goes away instead.
   let drainWait: { resolve(): void; reject(err: unknown): void } | null = null;
@@ -140,5 +221,5 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
     });
   };
 
-  return { readable, writable, writev };
+  return options.reads ? { readable, writable, writev, lend } : { readable, writable, writev };
 }

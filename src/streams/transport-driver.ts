@@ -216,9 +216,13 @@ export class TransportDriver {
   private readFrom(input: ReadableStream<Uint8Array>): void {
     // Frames are decoded as each transport chunk is read, in a plain read
     // loop: fewer stream steps per chunk than a pipe into a sink. Reading
-    // stops when the session ends (the transport is cancelled then).
+    // stops when the session ends (the transport is cancelled then). A
+    // transport that lends its reads hands them to `onLent` instead, and
+    // its readable only ends: the decoder then copies the DATA it emits,
+    // since the transport reads into the same memory again.
     const { version, side, limits } = this.options;
-    const decoder = new FrameDecoder({ version, side, limits, dataPieces: true });
+    const lend = this.transport.lend;
+    const decoder = new FrameDecoder({ version, side, limits, dataPieces: true, copyData: lend !== undefined });
     const onFrame = (frame: DecodedFrame): void => {
       this.framesInChunk++;
       this.onFrame(frame);
@@ -233,6 +237,22 @@ export class TransportDriver {
       });
     };
     this.stopReading.signal.addEventListener('abort', stop, { once: true });
+    const failed = (reason: unknown): void => {
+      // A FrameError was handled where it was thrown; anything else is the transport failing.
+      if (!(reason instanceof FrameError)) this.onInputError(reason);
+      stop();
+    };
+    if (lend) {
+      lend.call(this.transport, (chunk) => {
+        if (this.stopReading.signal.aborted) return undefined;
+        try {
+          return this.onBytes(decoder, chunk, onFrame);
+        } catch (reason) {
+          failed(reason);
+          return undefined;
+        }
+      });
+    }
     const pump = async (): Promise<void> => {
       for (;;) {
         const { done, value } = await reader.read();
@@ -246,11 +266,7 @@ export class TransportDriver {
         if (wait) await wait;
       }
     };
-    pump().catch((reason: unknown) => {
-      // A FrameError was handled where it was thrown; anything else is the transport failing.
-      if (!(reason instanceof FrameError)) this.onInputError(reason);
-      stop();
-    });
+    pump().catch(failed);
   }
 
   /**

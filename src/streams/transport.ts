@@ -19,4 +19,15 @@ export interface Transport {
    * (`close()`, `abort()`).
    */
   writev?(parts: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Optional lent reads, which a transport offers when it can read into
+   * memory it reuses (a dialled socket's `onread`). From the call on, the
+   * bytes from the peer go to `sink` (those already read first, in order)
+   * and never to `readable`, which only ends or fails as the connection
+   * does. Each chunk is the sink's until it returns or, when it returns a
+   * promise, until that settles: reading waits for it. A session that
+   * lends copies every DATA payload it keeps, and so makes no memory per
+   * read. Once only.
+   */
+  lend?(sink: (chunk: Uint8Array) => Promise<void> | void): void;
 }

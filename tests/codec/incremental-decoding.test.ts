@@ -99,6 +99,26 @@ test('with dataPieces, one byte at a time gives a piece per byte, the first carr
   assert.equal(describe(joinPieces(frames)), whole);
 });
 
+test('with copyData, no frame points into an input once write has returned: an input read into again leaves every split the same', () => {
+  for (const dataPieces of [false, true]) {
+    for (let at = 0; at <= wire.length; at++) {
+      const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, dataPieces, copyData: true });
+      // One buffer, as a transport that lends its reads uses: each input is overwritten after use.
+      const lent = new Uint8Array(wire.length);
+      const frames: DecodedFrame[] = [];
+      for (const part of [wire.subarray(0, at), wire.subarray(at)]) {
+        const input = lent.subarray(0, part.length);
+        input.set(part);
+        decoder.write(input, (f) => frames.push(f));
+        input.fill(0xee);
+      }
+      assert.ok(decoder.idle);
+      for (const f of frames) if (f instanceof DataFrame) assert.ok(f.data.buffer !== lent.buffer, 'DATA is its own copy');
+      assert.equal(describe(dataPieces ? joinPieces(frames) : frames), whole, `split at ${at}, dataPieces ${dataPieces}`);
+    }
+  }
+});
+
 test('empty pushes change nothing', () => {
   const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
   assert.equal(decoder.push(new Uint8Array(0)), []);

@@ -1,4 +1,4 @@
-// socketReads: a dialled socket reads into slabs of our own (`onread`), and socketToWeb hands them on.
+// socketReads: a dialled socket reads into slabs of our own (`onread`), or lends one buffer read into again, and socketToWeb hands them on.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
@@ -99,6 +99,67 @@ test('chunks read before attach() are handed on first, in order; a second attach
   assert.throws(() => reads.attach(() => undefined), (err: unknown) => err instanceof InvalidArgumentError);
 });
 
+test('lent reads land in one buffer, read into again once the sink has returned', () => {
+  const reads = socketReads();
+  const seen: number[] = [];
+  reads.lend((chunk) => void seen.push(chunk[0]!));
+  const first = growTo(reads, 256 * KiB);
+  reads.onread.callback(20000, fill(first, 20000, 1));
+  const again = reads.onread.buffer();
+  assert.is(again, first, 'the same buffer, from its start');
+  reads.onread.callback(30000, fill(again, 30000, 2));
+  assert.is(reads.onread.buffer(), first);
+  assert.equal(seen.slice(-2), [1, 2]);
+});
+
+test('a read that comes while the sink holds a lent chunk lands in a new buffer; the held one is read into again once given back', async () => {
+  const reads = socketReads();
+  let giveBack = (): void => undefined;
+  let hold = true;
+  const held: Uint8Array[] = [];
+  reads.lend((chunk) => {
+    if (!hold) return undefined;
+    held.push(chunk);
+    return new Promise<void>((resolve) => { giveBack = resolve; });
+  });
+  const first = reads.onread.buffer();
+  reads.onread.callback(100, fill(first, 100, 5));
+  hold = false;
+  const second = reads.onread.buffer();
+  assert.is.not(second, first, 'the held chunk is not overwritten');
+  reads.onread.callback(100, fill(second, 100, 6));
+  assert.ok(held[0]!.every((v) => v === 5));
+  giveBack();
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.is(reads.onread.buffer(), second, 'the buffer last read into is the one used again');
+});
+
+test('lent reads grow the buffer while they fill it and go back to 16 KiB after a small read', () => {
+  const reads = socketReads();
+  reads.lend(() => undefined);
+  const sizes: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const room = reads.onread.buffer();
+    sizes.push(room.length);
+    reads.onread.callback(room.length, room);
+  }
+  reads.onread.callback(40, reads.onread.buffer());
+  sizes.push(reads.onread.buffer().length);
+  assert.equal(sizes, [16, 32, 64, 128, 256, 256, 16].map((n) => n * KiB));
+});
+
+test('chunks kept before lend() go to the sink first, in order; lend() twice, or attach() after it, is refused', () => {
+  const reads = socketReads();
+  reads.onread.callback(9000, fill(reads.onread.buffer(), 9000, 1));
+  const got: number[] = [];
+  reads.lend((chunk) => void got.push(chunk[0]!, chunk.length));
+  reads.onread.callback(5, fill(reads.onread.buffer(), 5, 2));
+  assert.equal(got, [1, 9000, 2, 5]);
+  assert.throws(() => reads.lend(() => undefined), (err: unknown) => err instanceof InvalidArgumentError);
+  assert.throws(() => reads.attach(() => undefined), (err: unknown) => err instanceof InvalidArgumentError);
+});
+
 /** A server that sends `body` in writes of uneven sizes, and a client socket made with `reads`. */
 async function sendTo(body: Uint8Array, reads: ReturnType<typeof socketReads>): Promise<{ client: net.Socket; server: net.Server; sent: Promise<net.Socket> }> {
   const server = net.createServer();
@@ -153,6 +214,83 @@ test('socketToWeb over reads: a reader that stops pauses the socket, and the sen
     const got = await readAll(web.readable);
     assert.is(got.length, body.length);
     await sent;
+  } finally {
+    client.destroy();
+    server.close();
+  }
+});
+
+test('socketToWeb lends its reads once asked: what was queued first, then every read, in order; the readable carries no bytes and closes after the last', async () => {
+  const body = new Uint8Array(16 << 20).map((_, i) => (i * 7 + (i >> 11)) & 255);
+  const reads = socketReads();
+  const { client, server } = await sendTo(body, reads);
+  try {
+    const web = socketToWeb(client, { reads });
+    // Let reads queue before lending, as a session made after connecting finds them.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const got = new Uint8Array(body.length);
+    let at = 0;
+    const buffers = new Set<ArrayBufferLike>();
+    let calls = 0;
+    let overwritten = 0;
+    web.lend!((chunk) => {
+      got.set(chunk, at);
+      at += chunk.length;
+      buffers.add(chunk.buffer);
+      // Every few chunks the sink holds one for a while: reads wait, and nothing held is overwritten.
+      if (++calls % 5 !== 0) return undefined;
+      const copy = chunk.slice();
+      return new Promise<void>((resolve) => setTimeout(() => {
+        if (!chunk.every((v, i) => v === copy[i])) overwritten++;
+        resolve();
+      }, 2));
+    });
+    const rest = await readAll(web.readable);
+    assert.is(rest.length, 0, 'no bytes through the readable');
+    assert.is(at, body.length);
+    assert.ok(got.every((v, i) => v === body[i]), 'every byte in order');
+    assert.is(overwritten, 0, 'no held chunk was read into');
+    // The buffers are the slabs of the queued reads and the lent one's sizes on its way to 256 KiB.
+    assert.ok(calls >= 3 * buffers.size, `memory is reused: ${calls} reads into ${buffers.size} buffers`);
+    assert.throws(() => web.lend!(() => undefined), (err: unknown) => err instanceof InvalidArgumentError);
+  } finally {
+    client.destroy();
+    server.close();
+  }
+});
+
+test('socketToWeb: a sink that holds its chunk pauses the socket, and the sender waits until it is given back', async () => {
+  const body = new Uint8Array(32 << 20).fill(9);
+  const reads = socketReads();
+  const { client, server, sent } = await sendTo(body, reads);
+  try {
+    const web = socketToWeb(client, { reads });
+    let giveBack: (() => void) | null = null;
+    let n = 0;
+    web.lend!((chunk) => {
+      n += chunk.length;
+      if (n < 1 << 20 || giveBack) return undefined;
+      return new Promise<void>((resolve) => { giveBack = resolve; });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(client.isPaused(), 'the reading socket was paused');
+    assert.is(await stateOf(sent, 20), 'pending', 'the sender is held back');
+    giveBack!();
+    await readAll(web.readable);
+    assert.is(n, body.length);
+    await sent;
+  } finally {
+    client.destroy();
+    server.close();
+  }
+});
+
+test('socketToWeb offers lend() only over socketReads: a socket read through \'data\' events has none', async () => {
+  const server = net.createServer((s) => s.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  try {
+    assert.is(socketToWeb(client).lend, undefined);
   } finally {
     client.destroy();
     server.close();
