@@ -73,6 +73,21 @@ function resultsOf(label, { code, out, err }) {
   return results;
 }
 
+// A 2 MiB text for spdycat to POST to the echo server: the Node adapters on another
+// runtime's node:net read it back through lent socket reads, one buffer read into again.
+const echoFile = join(work, 'echo.txt');
+let echoText = '';
+for (let i = 0; echoText.length < 2 << 20; i++) echoText += `line ${i} ${'x'.repeat(i % 97)}\n`;
+writeFileSync(echoFile, echoText);
+
+/** spdycat run by `cmd args…` POSTs the 2 MiB text and must print it back whole, exiting 0. */
+async function spdycatEcho(runtime, cmd, args) {
+  const name = `spdycat (the Node adapters on ${runtime}'s node:net) POSTs 2 MiB and prints it back whole`;
+  const run = await exec(cmd, [...args, join(root, 'bin/spdycat.mjs'), '-d', echoFile, `http://127.0.0.1:${plainServer.port}/echo`]);
+  const ok = run.code === 0 && run.out === echoText;
+  return { name, ok, error: ok ? undefined : `exit ${run.code}, printed ${run.out.length} of ${echoText.length} bytes\n${run.err}`.slice(0, 3000) };
+}
+
 async function freePort() {
   const server = createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -103,6 +118,7 @@ const runtimes = [
       return [
         ...resultsOf('deno', await deno(join(here, 'entry.mjs'))),
         ...resultsOf('deno sockets', await deno('--allow-net=127.0.0.1,localhost', join(here, 'sockets-deno.mjs'), servers)),
+        await spdycatEcho('Deno', binary('deno'), ['run', '--no-lock', '--quiet', '-A']),
       ];
     },
   },
@@ -119,6 +135,7 @@ const runtimes = [
         const ok = run.code === 0 && run.out === 'hello over SPDY';
         return { name, ok, error: ok ? undefined : `exit ${run.code}, printed ${JSON.stringify(run.out)}\n${run.err}` };
       })(),
+      await spdycatEcho('Bun', binary('bun'), []),
     ],
   },
   {
