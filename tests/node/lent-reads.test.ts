@@ -2,9 +2,15 @@
 // the application gets must be its own, however long it keeps it and however slowly it reads.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { SpdySession } from '../../src/index.js';
+import net from 'node:net';
+import { PROTO_SPDY2, PROTO_SPDY3_1, type SpdySession } from '../../src/index.js';
+import {
+  FrameDecoder, FrameEncoder, GOAWAY, GoawayFrame, SERVER, SYN_REPLY, DATA, type DecodedFrame,
+} from '../../src/codec/index.js';
+import { FrameError } from '../../src/base/errors.js';
+import { GOAWAY_PROTOCOL_ERROR } from '../../src/base/constants.js';
 import { connectSession, listenSessions } from '../../src/node/index.js';
-import { iterate, ok, randomBytes, request, sha256, writeAll } from '../streams/session-pair.js';
+import { iterate, ok, randomBytes, rejectionOf, request, sha256, writeAll } from '../streams/session-pair.js';
 import { testCert } from './tls-cert.js';
 
 const SIZE = 2 << 20;
@@ -65,5 +71,86 @@ for (const tls of [false, true]) {
     }
   });
 }
+
+test('SPDY/2, no flow control: a client that does not read stops reading the socket, holding about its session window, then reads every byte intact', async () => {
+  const server = listenSessions({ host: '127.0.0.1', plain: true, version: PROTO_SPDY2 }, (session: SpdySession) => {
+    void (async () => {
+      for await (const stream of iterate(session.incoming)) {
+        await stream.respond(ok());
+        await writeAll(stream.writable, bodyOf('/7'), 50_000);
+      }
+    })().catch(() => {});
+  });
+  await server.ready;
+  const client = await connectSession({ plain: true, host: '127.0.0.1', port: server.port, version: PROTO_SPDY2 });
+  try {
+    const stream = await client.openStream({ headers: request('/7'), endStream: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const held = client.bufferedBytes;
+    assert.is(sha256(await stream.bytes()), sha256(bodyOf('/7')));
+    // 1 MiB unread (the larger window) closes the read gate; the read in hand is the most on top of it.
+    assert.ok(held > 1 << 20 && held <= (1024 + 256) * 1024, `held ${held} bytes`);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+/** A raw TCP peer that writes `bytes` to each connection and decodes what the client sends. */
+async function rawServer(bytes: Uint8Array, end: boolean) {
+  const frames: DecodedFrame[] = [];
+  const server = net.createServer((socket) => {
+    const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, side: SERVER });
+    socket.on('data', (d) => frames.push(...decoder.push(d)));
+    socket.on('error', () => {});
+    socket.write(bytes);
+    if (end) socket.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, frames, port: (server.address() as net.AddressInfo).port };
+}
+
+const encoder = new FrameEncoder({ version: PROTO_SPDY3_1, side: SERVER });
+
+test('a control frame of impossible length over a dialled connection: GOAWAY PROTOCOL_ERROR, the session fails, and a new one to a good server works', async () => {
+  // SETTINGS with a 3-byte payload: no count fits.
+  const bad = Uint8Array.of(0x80, 3, 0, 4, 0, 0, 0, 3, 0, 0, 0);
+  const peer = await rawServer(bad, false);
+  const good = bodiesServer(false);
+  await good.ready;
+  try {
+    const client = await connectSession({ plain: true, host: '127.0.0.1', port: peer.port });
+    const err = await rejectionOf(client.closed);
+    assert.instance(err, FrameError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const goaway = peer.frames.find((f): f is GoawayFrame => f.frameType === GOAWAY);
+    assert.ok(goaway, 'GOAWAY sent');
+    assert.is(goaway!.statusCode, GOAWAY_PROTOCOL_ERROR);
+    const other = await connectSession({ plain: true, host: '127.0.0.1', port: good.port });
+    const stream = await other.openStream({ headers: request('/5'), endStream: true });
+    assert.is(sha256(await stream.bytes()), sha256(bodyOf('/5')));
+    await other.close();
+  } finally {
+    peer.server.close();
+    await good.close();
+  }
+});
+
+test('a peer that closes inside a frame: the session fails with a FrameError, and the body read so far stays whole', async () => {
+  const reply = encoder.encode({ frameType: SYN_REPLY, streamId: 1, nv: ok() });
+  const data = encoder.encode({ frameType: DATA, streamId: 1, data: new Uint8Array(1000).fill(4) });
+  const peer = await rawServer(Uint8Array.from([...reply, ...data.subarray(0, 500)]), true);
+  try {
+    const client = await connectSession({ plain: true, host: '127.0.0.1', port: peer.port });
+    const stream = await client.openStream({ headers: request('/'), endStream: true });
+    const err = await rejectionOf(client.closed);
+    assert.instance(err, FrameError);
+    assert.match(String(err.message), 'inside a frame');
+    const readErr = await rejectionOf(stream.bytes());
+    assert.ok(readErr, 'the stream fails too: its body never ended');
+  } finally {
+    peer.server.close();
+  }
+});
 
 test.run();
