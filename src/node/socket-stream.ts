@@ -32,7 +32,10 @@ function closedError(): Error {
 /**
  * Wraps a connected socket. The readable pauses the socket while its queue
  * is full; `write()` waits for `'drain'`; `close()` ends the socket's write
- * side; `cancel()` and `abort()` destroy the socket.
+ * side; `cancel()` and `abort()` destroy the socket. Given the socket's
+ * `reads`, the transport also offers `lend` (see `Transport.lend`): the
+ * reads then go to its sink, what was queued first, and the readable only
+ * ends or fails.
  */
 export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): Transport {
   const readHighWaterMark = options.readHighWaterMark ?? 65536;

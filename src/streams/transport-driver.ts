@@ -1,7 +1,7 @@
 /**
  * The transport driver of a SpdySession: the only part that calls into the
- * sans-IO Session. Frames decoded from `transport.readable` go into the
- * Session as they come; what it has to send is gathered (the answers to a
+ * sans-IO Session. Frames decoded from `transport.readable` (or from the
+ * reads it lends, `transport.lend`) go into the Session as they come; what it has to send is gathered (the answers to a
  * transport chunk, what the application asked for in a turn of the event
  * loop) and written at once, through the transport's `writev` uncopied when
  * it has one, and the Session stops producing while the transport is
@@ -217,9 +217,9 @@ export class TransportDriver {
     // Frames are decoded as each transport chunk is read, in a plain read
     // loop: fewer stream steps per chunk than a pipe into a sink. Reading
     // stops when the session ends (the transport is cancelled then). A
-    // transport that lends its reads hands them to `onLent` instead, and
-    // its readable only ends: the decoder then copies the DATA it emits,
-    // since the transport reads into the same memory again.
+    // transport that lends its reads hands each to the sink given to
+    // `lend` instead, and its readable only ends: the decoder then copies
+    // the DATA it emits, since the transport reads into that memory again.
     const { version, side, limits } = this.options;
     const lend = this.transport.lend;
     const decoder = new FrameDecoder({ version, side, limits, dataPieces: true, copyData: lend !== undefined });

@@ -25,9 +25,9 @@ export interface Transport {
    * bytes from the peer go to `sink` (those already read first, in order)
    * and never to `readable`, which only ends or fails as the connection
    * does. Each chunk is the sink's until it returns or, when it returns a
-   * promise, until that settles: reading waits for it. A session that
-   * lends copies every DATA payload it keeps, and so makes no memory per
-   * read. Once only.
+   * promise, until that settles: reading waits for it. A session over
+   * such a transport copies out only the DATA payloads it hands on, and
+   * makes no memory per read. Once only.
    */
   lend?(sink: (chunk: Uint8Array) => Promise<void> | void): void;
 }
