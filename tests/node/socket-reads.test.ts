@@ -25,16 +25,21 @@ function growTo(reads: ReturnType<typeof socketReads>, size: number): Uint8Array
   return room;
 }
 
-test('the first slab is 16 KiB, and each read that fills its room doubles the next slab, up to 256 KiB', () => {
-  const reads = socketReads();
-  reads.attach(() => undefined);
+/** The rooms of `n` reads that each fill theirs. */
+function fullReads(reads: ReturnType<typeof socketReads>, n: number): number[] {
   const sizes: number[] = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < n; i++) {
     const room = reads.onread.buffer();
     sizes.push(room.length);
     reads.onread.callback(room.length, room);
   }
-  assert.equal(sizes, [16, 32, 64, 128, 256, 256, 256].map((n) => n * KiB));
+  return sizes;
+}
+
+test('the first slab is 16 KiB, and each read that fills its room doubles the next slab, up to 256 KiB', () => {
+  const reads = socketReads();
+  reads.attach(() => undefined);
+  assert.equal(fullReads(reads, 7), [16, 32, 64, 128, 256, 256, 256].map((n) => n * KiB));
 });
 
 test('a read of 8 KiB or more is handed on as a view of its slab, and the next read lands after it', () => {
@@ -138,12 +143,7 @@ test('a read that comes while the sink holds a lent chunk lands in a new buffer;
 test('lent reads grow the buffer while they fill it and go back to 16 KiB after a small read', () => {
   const reads = socketReads();
   reads.lend(() => undefined);
-  const sizes: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const room = reads.onread.buffer();
-    sizes.push(room.length);
-    reads.onread.callback(room.length, room);
-  }
+  const sizes = fullReads(reads, 6);
   reads.onread.callback(40, reads.onread.buffer());
   sizes.push(reads.onread.buffer().length);
   assert.equal(sizes, [16, 32, 64, 128, 256, 256, 16].map((n) => n * KiB));
@@ -183,11 +183,26 @@ async function sendTo(body: Uint8Array, reads: ReturnType<typeof socketReads>): 
   return { client, server, sent };
 }
 
+/**
+ * Runs `check` on a client socket made with `reads` while a server sends it
+ * `body` (`sent` resolves once all of it is written); closes both after.
+ */
+async function whileSending(
+  body: Uint8Array, reads: ReturnType<typeof socketReads>, check: (client: net.Socket, sent: Promise<net.Socket>) => Promise<void>,
+): Promise<void> {
+  const { client, server, sent } = await sendTo(body, reads);
+  try {
+    await check(client, sent);
+  } finally {
+    client.destroy();
+    server.close();
+  }
+}
+
 test('socketToWeb over reads: every byte arrives in order, none overwritten by later reads, and the socket\'s end closes the readable', async () => {
   const body = new Uint8Array(4 << 20).map((_, i) => (i * 7 + (i >> 11)) & 255);
   const reads = socketReads();
-  const { client, server } = await sendTo(body, reads);
-  try {
+  await whileSending(body, reads, async (client) => {
     const web = socketToWeb(client, { reads });
     // Every chunk is kept as it came, uncopied, until the end: a slab reused too early would show.
     const chunks: Uint8Array[] = [];
@@ -196,17 +211,13 @@ test('socketToWeb over reads: every byte arrives in order, none overwritten by l
     const got = concatBytes(chunks);
     assert.is(got.length, body.length);
     assert.ok(got.every((v, i) => v === body[i]));
-  } finally {
-    client.destroy();
-    server.close();
-  }
+  });
 });
 
 test('socketToWeb over reads: a reader that stops pauses the socket, and the sender waits until it reads again', async () => {
   const body = new Uint8Array(32 << 20).fill(9);
   const reads = socketReads();
-  const { client, server, sent } = await sendTo(body, reads);
-  try {
+  await whileSending(body, reads, async (client, sent) => {
     const web = socketToWeb(client, { reads, readHighWaterMark: 16384 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(client.isPaused(), 'the reading socket was paused');
@@ -214,17 +225,13 @@ test('socketToWeb over reads: a reader that stops pauses the socket, and the sen
     const got = await readAll(web.readable);
     assert.is(got.length, body.length);
     await sent;
-  } finally {
-    client.destroy();
-    server.close();
-  }
+  });
 });
 
 test('socketToWeb lends its reads once asked: what was queued first, then every read, in order; the readable carries no bytes and closes after the last', async () => {
   const body = new Uint8Array(16 << 20).map((_, i) => (i * 7 + (i >> 11)) & 255);
   const reads = socketReads();
-  const { client, server } = await sendTo(body, reads);
-  try {
+  await whileSending(body, reads, async (client) => {
     const web = socketToWeb(client, { reads });
     // Let reads queue before lending, as a session made after connecting finds them.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -253,17 +260,13 @@ test('socketToWeb lends its reads once asked: what was queued first, then every 
     // The buffers are the slabs of the queued reads and the lent one's sizes on its way to 256 KiB.
     assert.ok(calls >= 3 * buffers.size, `memory is reused: ${calls} reads into ${buffers.size} buffers`);
     assert.throws(() => web.lend!(() => undefined), (err: unknown) => err instanceof InvalidArgumentError);
-  } finally {
-    client.destroy();
-    server.close();
-  }
+  });
 });
 
 test('socketToWeb: a sink that holds its chunk pauses the socket, and the sender waits until it is given back', async () => {
   const body = new Uint8Array(32 << 20).fill(9);
   const reads = socketReads();
-  const { client, server, sent } = await sendTo(body, reads);
-  try {
+  await whileSending(body, reads, async (client, sent) => {
     const web = socketToWeb(client, { reads });
     let giveBack: (() => void) | null = null;
     let n = 0;
@@ -279,10 +282,7 @@ test('socketToWeb: a sink that holds its chunk pauses the socket, and the sender
     await readAll(web.readable);
     assert.is(n, body.length);
     await sent;
-  } finally {
-    client.destroy();
-    server.close();
-  }
+  });
 });
 
 test('socketToWeb offers lend() only over socketReads: a socket read through \'data\' events has none', async () => {
