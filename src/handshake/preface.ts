@@ -3,7 +3,7 @@
  * over: the version of a cleartext peer, or an HTTP/1.1 Upgrade exchange.
  * Whatever was read and not consumed is handed to the session first.
  */
-import { ConnectionClosedError, HandshakeError } from '../base/errors.js';
+import { ConnectionClosedError, HandshakeError, InvalidArgumentError } from '../base/errors.js';
 import { ReadableStream } from '../base/web-streams.js';
 import type { Transport } from '../streams/transport.js';
 
@@ -46,7 +46,11 @@ export class PrefaceReader {
     this.bytes = this.bytes.subarray(n);
   }
 
-  /** The transport again, its readable starting with the unconsumed bytes. */
+  /**
+   * The transport again, its readable starting with the unconsumed bytes.
+   * A transport that lends its reads still does: the unconsumed bytes go
+   * to the sink first, then the reads.
+   */
   release(): Transport {
     const reader = this.reader;
     const { writable, writev } = this.transport;
@@ -57,6 +61,8 @@ export class PrefaceReader {
     }
     let pending: Uint8Array | null = this.bytes.length > 0 ? this.bytes : null;
     const ended = this.ended;
+    // Once lending, the readable only ends: it reads the transport only after the transport lends too.
+    let lending: Promise<void> | null = null;
     const readable = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
@@ -66,6 +72,7 @@ export class PrefaceReader {
             return;
           }
           if (ended) return controller.close();
+          if (lending) await lending;
           const { done, value } = await reader.read();
           if (done) controller.close();
           else controller.enqueue(value);
@@ -76,7 +83,21 @@ export class PrefaceReader {
       },
       { highWaterMark: 0 },
     );
-    return writev ? { readable, writable, writev } : { readable, writable };
+    const released: { -readonly [K in keyof Transport]: Transport[K] } = { readable, writable };
+    if (writev) released.writev = writev;
+    const lend = this.transport.lend;
+    if (lend) {
+      const transport = this.transport;
+      released.lend = (sink) => {
+        if (lending) throw new InvalidArgumentError('this transport is lent already');
+        const first = pending;
+        pending = null;
+        const start = (): void => lend.call(transport, sink);
+        const wait = first ? sink(first) : undefined;
+        lending = wait ? wait.then(start, start) : Promise.resolve(start());
+      };
+    }
+    return released;
   }
 
   /**

@@ -9,7 +9,7 @@ import {
 } from '../../src/codec/index.js';
 import { FrameError } from '../../src/base/errors.js';
 import { GOAWAY_PROTOCOL_ERROR } from '../../src/base/constants.js';
-import { connectSession, listenSessions } from '../../src/node/index.js';
+import { connect, connectSession, dial, listenSessions, serve } from '../../src/node/index.js';
 import { iterate, ok, randomBytes, rejectionOf, request, sha256, writeAll } from '../streams/session-pair.js';
 import { testCert } from './tls-cert.js';
 
@@ -150,6 +150,26 @@ test('a peer that closes inside a frame: the session fails with a FrameError, an
     assert.ok(readErr, 'the stream fails too: its body never ended');
   } finally {
     peer.server.close();
+  }
+});
+
+test('an upgraded connection, its 101 and the server\'s first frames in one packet, still lends: a 4 MiB body arrives intact', async () => {
+  const body = randomBytes(4 << 20, 9);
+  const server = serve({ port: 0, hostname: '127.0.0.1', plain: true }, () => new Response(body as Uint8Array<ArrayBuffer>));
+  await server.ready;
+  const origin = `http://127.0.0.1:${server.port}`;
+  const client = await connect(origin, { upgrade: true });
+  try {
+    const dialed = await dial(new URL(origin), { upgrade: true });
+    dialed.socket.destroy();
+    assert.type(dialed.transport.lend, 'function', 'the upgraded transport lends');
+    const res = await client.fetch('/');
+    const chunks: Uint8Array[] = [];
+    for await (const c of iterate(res.body!)) chunks.push(c);
+    assert.is(sha256(Buffer.concat(chunks)), sha256(body));
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
 
