@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import net from 'node:net';
-import { PROTO_SPDY2, PROTO_SPDY3_1, type SpdySession } from '../../src/index.js';
+import { PROTO_SPDY2, PROTO_SPDY3_1, type ProtocolVersion, type SpdySession } from '../../src/index.js';
 import {
   FrameDecoder, FrameEncoder, GOAWAY, GoawayFrame, SERVER, SYN_REPLY, DATA, type DecodedFrame,
 } from '../../src/codec/index.js';
@@ -17,9 +17,9 @@ const SIZE = 2 << 20;
 const bodyOf = (path: string): Uint8Array => randomBytes(SIZE, Number(path.slice(1)));
 
 /** A server answering `/N` with SIZE bytes made from seed N, written in uneven pieces. */
-function bodiesServer(tls: boolean) {
+function bodiesServer(tls: boolean, version: ProtocolVersion = PROTO_SPDY3_1) {
   const { cert, key } = testCert();
-  return listenSessions({ host: '127.0.0.1', ...(tls ? { cert, key } : { plain: true }) }, (session: SpdySession) => {
+  return listenSessions({ host: '127.0.0.1', version, ...(tls ? { cert, key } : { plain: true }) }, (session: SpdySession) => {
     void (async () => {
       for await (const stream of iterate(session.incoming)) {
         void (async () => {
@@ -32,14 +32,18 @@ function bodiesServer(tls: boolean) {
   });
 }
 
+/** A client session to the local server on `port`. */
+function dialTo(port: number, tls: boolean, version: ProtocolVersion = PROTO_SPDY3_1): Promise<SpdySession> {
+  return connectSession(tls
+    ? { host: 'localhost', port, version, ca: testCert().cert }
+    : { plain: true, host: '127.0.0.1', port, version });
+}
+
 for (const tls of [false, true]) {
   test(`${tls ? 'TLS' : 'cleartext'}: bodies read at once, slowly, kept chunk by chunk and whole all arrive intact`, async () => {
     const server = bodiesServer(tls);
     await server.ready;
-    const { cert } = testCert();
-    const client = await connectSession(tls
-      ? { host: 'localhost', port: server.port, ca: cert }
-      : { plain: true, host: '127.0.0.1', port: server.port });
+    const client = await dialTo(server.port, tls);
     try {
       const open = (n: number) => client.openStream({ headers: request(`/${n}`), endStream: true });
       const [fast, slow, kept, whole] = await Promise.all([1, 2, 3, 4].map(open));
@@ -72,29 +76,24 @@ for (const tls of [false, true]) {
   });
 }
 
-test('SPDY/2, no flow control: a client that does not read stops reading the socket, holding about its session window, then reads every byte intact', async () => {
-  const server = listenSessions({ host: '127.0.0.1', plain: true, version: PROTO_SPDY2 }, (session: SpdySession) => {
-    void (async () => {
-      for await (const stream of iterate(session.incoming)) {
-        await stream.respond(ok());
-        await writeAll(stream.writable, bodyOf('/7'), 50_000);
-      }
-    })().catch(() => {});
+for (const tls of [false, true]) {
+  test(`${tls ? 'TLS' : 'cleartext'} SPDY/2, no flow control: a client that does not read stops reading the socket, holding about its session window, then reads every byte intact`, async () => {
+    const server = bodiesServer(tls, PROTO_SPDY2);
+    await server.ready;
+    const client = await dialTo(server.port, tls, PROTO_SPDY2);
+    try {
+      const stream = await client.openStream({ headers: request('/7'), endStream: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const held = client.bufferedBytes;
+      assert.is(sha256(await stream.bytes()), sha256(bodyOf('/7')));
+      // 1 MiB unread (the larger window) closes the read gate; the read in hand is the most on top of it.
+      assert.ok(held > 1 << 20 && held <= (1024 + 256) * 1024, `held ${held} bytes`);
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
-  await server.ready;
-  const client = await connectSession({ plain: true, host: '127.0.0.1', port: server.port, version: PROTO_SPDY2 });
-  try {
-    const stream = await client.openStream({ headers: request('/7'), endStream: true });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const held = client.bufferedBytes;
-    assert.is(sha256(await stream.bytes()), sha256(bodyOf('/7')));
-    // 1 MiB unread (the larger window) closes the read gate; the read in hand is the most on top of it.
-    assert.ok(held > 1 << 20 && held <= (1024 + 256) * 1024, `held ${held} bytes`);
-  } finally {
-    await client.close();
-    await server.close();
-  }
-});
+}
 
 /** A raw TCP peer that writes `bytes` to each connection and decodes what the client sends. */
 async function rawServer(bytes: Uint8Array, end: boolean) {
@@ -126,7 +125,7 @@ test('a control frame of impossible length over a dialled connection: GOAWAY PRO
     const goaway = peer.frames.find((f): f is GoawayFrame => f.frameType === GOAWAY);
     assert.ok(goaway, 'GOAWAY sent');
     assert.is(goaway!.statusCode, GOAWAY_PROTOCOL_ERROR);
-    const other = await connectSession({ plain: true, host: '127.0.0.1', port: good.port });
+    const other = await dialTo(good.port, false);
     const stream = await other.openStream({ headers: request('/5'), endStream: true });
     assert.is(sha256(await stream.bytes()), sha256(bodyOf('/5')));
     await other.close();
