@@ -1,5 +1,5 @@
 // The benchmark runner: `npm run bench -- [--quick] [--rounds N] [case ...]`.
-// Cases: bulk, requests, memory (the default set), micro (bench/codec.mjs,
+// Cases: bulk, upload, requests, memory (the default set), micro (bench/codec.mjs,
 // bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends).
 // Needs a build (`npm run bench` builds first). Figures are indicative on a
 // shared machine; the ratios of one run are what count.
@@ -13,7 +13,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const roundsAt = argv.indexOf('--rounds');
 const cases = argv.filter((a, i) => !a.startsWith('--') && (roundsAt < 0 || i !== roundsAt + 1));
-const want = (name) => (cases.length === 0 ? ['bulk', 'requests', 'memory'] : cases).includes(name);
+const want = (name) => (cases.length === 0 ? ['bulk', 'upload', 'requests', 'memory'] : cases).includes(name);
 const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 3 : 7;
 
 const sizes = quick
@@ -25,13 +25,19 @@ const started = performance.now();
 console.log(machineLine());
 console.log('cleartext SPDY/3.1 (h2c for node:http2), TCP loopback, client and server in their own processes, 16 MiB windows');
 
-if (want('bulk') || want('requests')) {
+if (want('bulk') || want('upload') || want('requests')) {
   const pairs = await startStacks();
   try {
     if (want('bulk')) {
       await measure(pairs, {
         title: `bulk: ${sizes.bulk >> 20} MiB on one stream`, caseName: 'bulk',
         cmd: 'bulk', args: [sizes.bulk], rounds,
+      });
+    }
+    if (want('upload')) {
+      await measure(pairs, {
+        title: `upload: ${sizes.bulk >> 20} MiB POSTed on one stream`, caseName: 'upload',
+        cmd: 'upload', args: [sizes.bulk], rounds,
       });
     }
     if (want('requests')) {

@@ -4,6 +4,7 @@
 // with the CPU both ends used where /proc tells (its ratio: how many times
 // less CPU the first stack spent on the same work).
 //   bulk:     one GET whose answer is BULK bytes on one stream
+//   upload:   one POST of BULK bytes on one stream, answered with the count
 //   requests: N GETs of 100 B on one session, IN_FLIGHT at a time
 import { startPair } from './lib/peers.mjs';
 import { cpuMs } from './lib/cpu.mjs';

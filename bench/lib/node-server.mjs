@@ -1,5 +1,6 @@
 // What the Node-stream stacks (raw, node:http2, spdy-transport) share on the
-// server side: listening on loopback, and answering a path with its body.
+// server side: listening on loopback, answering a path with its body, and
+// counting an upload.
 import { once } from 'node:events';
 import { HOST, route, small } from './settings.mjs';
 import { writeNode } from './load.mjs';
@@ -9,6 +10,13 @@ export async function listenLoopback(server) {
   server.listen(0, HOST);
   await once(server, 'listening');
   return server.address().port;
+}
+
+/** Counts the bytes of a Node readable stream to its end; resolves with the count. */
+export function countBody(stream) {
+  let n = 0;
+  stream.on('data', (d) => { n += d.length; });
+  return once(stream, 'end').then(() => n);
 }
 
 /** Writes the body `path` asks for (see `route`) on a Node writable stream and ends it. */

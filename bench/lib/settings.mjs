@@ -23,6 +23,7 @@ export const memoryConfig = { maxConcurrentStreams: 20000, maxPendingReplies: 10
 
 /**
  * What a request path asks of a server: `/bulk/N` N bytes in CHUNK writes,
+ * `/upload` (a POST) the length of the body it read, as decimal text,
  * `/small` SMALL bytes, `/idle` headers and then nothing until reset,
  * `/stall/N` as bulk but counted (see `/stats`), `/heap` the server's heap
  * after a full GC, `/stats` the bytes the last `/stall` has written so far.
@@ -32,9 +33,9 @@ export function route(path) {
   return { kind, bytes: Number(n ?? 0) };
 }
 
-/** The header list of a GET of `path` for our SpdySession. */
-export const getNv = (path) => [
-  [':method', 'GET'], [':path', path], [':version', 'HTTP/1.1'], [':host', 'bench'], [':scheme', 'http'],
+/** The header list of a GET (or `method`) of `path` for our SpdySession. */
+export const getNv = (path, method = 'GET') => [
+  [':method', method], [':path', path], [':version', 'HTTP/1.1'], [':host', 'bench'], [':scheme', 'http'],
 ];
 
 /** Heap in use after a full GC (the process runs with --expose-gc). */

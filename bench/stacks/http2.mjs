@@ -2,9 +2,9 @@
 // windows as every other stack, and room in its session memory for them.
 import http2 from 'node:http2';
 import { once } from 'node:events';
-import { HOST, WINDOW } from '../lib/settings.mjs';
-import { timedBytes, timedRequests } from '../lib/load.mjs';
-import { listenLoopback, sendBody } from '../lib/node-server.mjs';
+import { HOST, WINDOW, route } from '../lib/settings.mjs';
+import { timedBytes, timedRequests, writeNode } from '../lib/load.mjs';
+import { countBody, listenLoopback, sendBody } from '../lib/node-server.mjs';
 
 const settings = { initialWindowSize: WINDOW };
 const maxSessionMemory = 256;
@@ -15,6 +15,13 @@ export const server = {
     srv.on('session', (s) => s.setLocalWindowSize(WINDOW));
     srv.on('stream', (stream, headers) => {
       stream.on('error', () => {});
+      if (route(headers[':path']).kind === 'upload') {
+        countBody(stream).then((n) => {
+          stream.respond({ ':status': 200 });
+          stream.end(String(n));
+        });
+        return;
+      }
       stream.respond({ ':status': 200 });
       sendBody(stream, headers[':path']);
     });
@@ -50,6 +57,23 @@ export const client = {
   async requests(port, n, inFlight) {
     const s = await session(port);
     const ms = await timedRequests(n, inFlight, () => get(s, '/small'));
+    s.close();
+    return ms;
+  },
+
+  async upload(port, bytes) {
+    const s = await session(port);
+    const ms = await timedBytes(bytes, async () => {
+      const req = s.request({ ':method': 'POST', ':path': '/upload' });
+      req.on('error', () => {});
+      req.setEncoding('latin1');
+      let answer = '';
+      req.on('data', (d) => { answer += d; });
+      const ended = once(req, 'end');
+      await writeNode(req, bytes);
+      await ended;
+      return Number(answer);
+    });
     s.close();
     return ms;
   },

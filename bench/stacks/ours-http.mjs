@@ -6,8 +6,9 @@ import { bodyOf, drain, timedBytes, timedRequests } from '../lib/load.mjs';
 
 export const server = {
   async listen() {
-    const srv = serve({ plain: true, hostname: HOST, port: 0, config: oursConfig }, (req) => {
+    const srv = serve({ plain: true, hostname: HOST, port: 0, config: oursConfig }, async (req) => {
       const { kind, bytes } = route(new URL(req.url).pathname);
+      if (kind === 'upload') return new Response(String(await drain(req.body)));
       return new Response(kind === 'bulk' ? bodyOf(bytes) : small);
     });
     await srv.ready;
@@ -33,6 +34,16 @@ export const client = {
   async requests(port, n, inFlight) {
     const c = await connect(origin(port), { config: oursConfig });
     const ms = await timedRequests(n, inFlight, () => get(c, '/small'));
+    await c.close();
+    return ms;
+  },
+
+  async upload(port, bytes) {
+    const c = await connect(origin(port), { config: oursConfig });
+    const ms = await timedBytes(bytes, async () => {
+      const res = await c.fetch('/upload', { method: 'POST', body: bodyOf(bytes), duplex: 'half' });
+      return Number(await res.text());
+    });
     await c.close();
     return ms;
   },

@@ -19,6 +19,7 @@ async function answer(stream) {
     await stream.respond(OK);
     return writeWeb(stream.writable, bytes);
   }
+  if (kind === 'upload') return respondWith(stream, new TextEncoder().encode(String(await drain(stream.readable))));
   if (kind === 'stall') {
     stallSent = 0;
     await stream.respond(OK);
@@ -62,6 +63,13 @@ export async function get(session, path) {
   return (await stream.bytes()).length;
 }
 
+/** POSTs `bytes` to `/upload` on `session`; resolves with the length the server read. */
+async function upload(session, bytes) {
+  const stream = await session.openStream({ headers: getNv('/upload', 'POST') });
+  await writeWeb(stream.writable, bytes);
+  return Number(new TextDecoder().decode(await stream.bytes()));
+}
+
 export const server = sessionServer(oursConfig);
 
 export const client = {
@@ -75,6 +83,13 @@ export const client = {
   async requests(port, n, inFlight) {
     const s = await dialSession(port, oursConfig);
     const ms = await timedRequests(n, inFlight, () => get(s, '/small'));
+    await s.close();
+    return ms;
+  },
+
+  async upload(port, bytes) {
+    const s = await dialSession(port, oursConfig);
+    const ms = await timedBytes(bytes, () => upload(s, bytes));
     await s.close();
     return ms;
   },

@@ -1,5 +1,6 @@
 // The limit: a bare TCP socket with no framing. Bulk: the server writes the
-// bytes asked for and ends. Requests: each byte the client sends is one
+// bytes asked for and ends. Upload: the server counts the bytes announced
+// and answers with the count. Requests: each byte the client sends is one
 // request, answered with SMALL bytes, so only the syscalls and loop remain.
 import net from 'node:net';
 import { once } from 'node:events';
@@ -17,6 +18,17 @@ function onConnection(socket) {
     socket.off('data', onHead);
     const [kind, n] = head.slice(0, nl).split(' ');
     if (kind === 'bulk') return void writeNode(socket, Number(n));
+    if (kind === 'upload') {
+      let got = head.length - nl - 1;
+      const answerWhenDone = () => {
+        if (got >= Number(n)) socket.end(String(got));
+      };
+      socket.on('data', (d) => {
+        got += d.length;
+        answerWhenDone();
+      });
+      return void answerWhenDone();
+    }
     const answer = (count) => socket.write(Buffer.alloc(count * SMALL, 0x62));
     if (head.length > nl + 1) answer(head.length - nl - 1);
     socket.on('data', (d) => answer(d.length));
@@ -49,6 +61,22 @@ export const client = {
     const ms = performance.now() - t0;
     socket.destroy();
     if (got !== bytes) throw new Error(`received ${got} of ${bytes}`);
+    return ms;
+  },
+
+  async upload(port, bytes) {
+    const socket = await dial(port);
+    const t0 = performance.now();
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => { answer += d; });
+    const ended = once(socket, 'end');
+    socket.write(`upload ${bytes}\n`);
+    await writeNode(socket, bytes);
+    await ended;
+    const ms = performance.now() - t0;
+    socket.destroy();
+    if (Number(answer) !== bytes) throw new Error(`the server read ${answer} of ${bytes}`);
     return ms;
   },
 

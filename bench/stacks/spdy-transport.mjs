@@ -3,9 +3,9 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { once } from 'node:events';
-import { HOST, WINDOW } from '../lib/settings.mjs';
-import { timedBytes, timedRequests } from '../lib/load.mjs';
-import { listenLoopback, sendBody } from '../lib/node-server.mjs';
+import { HOST, WINDOW, route } from '../lib/settings.mjs';
+import { timedBytes, timedRequests, writeNode } from '../lib/load.mjs';
+import { countBody, listenLoopback, sendBody } from '../lib/node-server.mjs';
 
 const transport = createRequire(import.meta.url)('spdy-transport');
 
@@ -20,6 +20,13 @@ export const server = {
       conn.on('error', () => {});
       conn.on('stream', (stream) => {
         stream.on('error', () => {});
+        if (route(stream.path).kind === 'upload') {
+          countBody(stream).then((n) => {
+            stream.respond(200, {});
+            stream.end(String(n));
+          });
+          return;
+        }
         stream.resume();
         stream.respond(200, {});
         sendBody(stream, stream.path);
@@ -66,6 +73,22 @@ export const client = {
   async requests(port, n, inFlight) {
     const s = await session(port);
     const ms = await timedRequests(n, inFlight, () => get(s, '/small'));
+    end(s);
+    return ms;
+  },
+
+  async upload(port, bytes) {
+    const s = await session(port);
+    const ms = await timedBytes(bytes, async () => {
+      const req = s.conn.request({ method: 'POST', path: '/upload', host: 'bench', headers: {} });
+      req.on('error', () => {});
+      let answer = '';
+      req.on('data', (d) => { answer += d.toString('latin1'); });
+      const ended = once(req, 'end');
+      await writeNode(req, bytes);
+      await ended;
+      return Number(answer);
+    });
     end(s);
     return ms;
   },
