@@ -33,8 +33,8 @@ export function route(path) {
   return { kind, bytes: Number(n ?? 0) };
 }
 
-/** The header list of a GET (or `method`) of `path` for our SpdySession. */
-export const getNv = (path, method = 'GET') => [
+/** The header list of a request (a GET unless `method` says) for `path`, for our SpdySession. */
+export const requestNv = (path, method = 'GET') => [
   [':method', method], [':path', path], [':version', 'HTTP/1.1'], [':host', 'bench'], [':scheme', 'http'],
 ];
 

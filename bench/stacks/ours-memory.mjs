@@ -1,7 +1,7 @@
 // The memory cases, ours only (SpdySession over sockets, default windows):
 // what an idle open stream costs on each end, 10,000 streams open at once on
 // one session, and how much a reader that stops reading a large body holds.
-import { getNv, heapUsed, memoryConfig } from '../lib/settings.mjs';
+import { requestNv, heapUsed, memoryConfig } from '../lib/settings.mjs';
 import { dialSession, get, sessionServer } from './ours-session.mjs';
 
 /** The stream window of the stalled-reader case, given explicitly (SpdySession's default). */
@@ -10,7 +10,7 @@ const STALL_WINDOW = 128 << 10;
 const TRANSPORT_CHUNK = 256 << 10;
 
 const readText = async (session, path) => {
-  const stream = await session.openStream({ headers: getNv(path), endStream: true });
+  const stream = await session.openStream({ headers: requestNv(path), endStream: true });
   return Number(await new Response(stream.readable).text());
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +24,7 @@ export const client = {
     await get(s, '/small');
     const serverBefore = await readText(s, '/heap');
     const clientBefore = heapUsed();
-    const streams = await Promise.all(Array.from({ length: n }, () => s.openStream({ headers: getNv('/idle'), endStream: true })));
+    const streams = await Promise.all(Array.from({ length: n }, () => s.openStream({ headers: requestNv('/idle'), endStream: true })));
     await Promise.all(streams.map((st) => st.headers));
     const clientAfter = heapUsed();
     const serverAfter = await readText(s, '/heap');
@@ -50,7 +50,7 @@ export const client = {
     await get(s, '/small');
     heapUsed();
     const buffersBefore = process.memoryUsage().arrayBuffers;
-    const stream = await s.openStream({ headers: getNv(`/stall/${bytes}`), endStream: true });
+    const stream = await s.openStream({ headers: requestNv(`/stall/${bytes}`), endStream: true });
     const reader = stream.readable.getReader();
     const first = await reader.read();
     let sent = -1;

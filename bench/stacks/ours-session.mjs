@@ -3,7 +3,7 @@
 // 16 MiB windows. The server also answers the memory cases' paths
 // (see lib/settings.mjs `route`).
 import { connectSession, listenSessions } from '../../dist/esm/node/index.js';
-import { HOST, getNv, heapUsed, oursConfig, route, small } from '../lib/settings.mjs';
+import { HOST, requestNv, heapUsed, oursConfig, route, small } from '../lib/settings.mjs';
 import { drain, timedBytes, timedRequests, writeWeb } from '../lib/load.mjs';
 
 const OK = [[':status', '200'], [':version', 'HTTP/1.1']];
@@ -53,19 +53,19 @@ export const dialSession = (port, config) => connectSession({ host: HOST, port, 
 
 /** GETs `path` on `session`; resolves with the body's length, read as a stream. */
 async function getStreamed(session, path) {
-  const stream = await session.openStream({ headers: getNv(path), endStream: true });
+  const stream = await session.openStream({ headers: requestNv(path), endStream: true });
   return drain(stream.readable);
 }
 
 /** GETs `path` on `session`; resolves with the body's length, read whole (a small body). */
 export async function get(session, path) {
-  const stream = await session.openStream({ headers: getNv(path), endStream: true });
+  const stream = await session.openStream({ headers: requestNv(path), endStream: true });
   return (await stream.bytes()).length;
 }
 
 /** POSTs `bytes` to `/upload` on `session`; resolves with the length the server read. */
 async function upload(session, bytes) {
-  const stream = await session.openStream({ headers: getNv('/upload', 'POST') });
+  const stream = await session.openStream({ headers: requestNv('/upload', 'POST') });
   await writeWeb(stream.writable, bytes);
   return Number(new TextDecoder().decode(await stream.bytes()));
 }
