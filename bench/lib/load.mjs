@@ -1,6 +1,6 @@
 // The load shapes shared by every stack: a body written in CHUNK pieces with
-// backpressure (Node stream or Web WritableStream), and N requests kept
-// `inFlight` at a time.
+// backpressure (Node stream or Web WritableStream), a POST of such a body,
+// and N requests kept `inFlight` at a time.
 import { once } from 'node:events';
 import { CHUNK, chunk } from './settings.mjs';
 
@@ -10,6 +10,18 @@ export async function writeNode(stream, bytes) {
     if (!stream.write(chunk)) await once(stream, 'drain');
   }
   stream.end();
+}
+
+/** Writes `bytes` to a Node request stream as writeNode does, then resolves with its answer, as text. */
+export async function postNode(req, bytes) {
+  req.on('error', () => {});
+  req.setEncoding('latin1');
+  let answer = '';
+  req.on('data', (d) => { answer += d; });
+  const ended = once(req, 'end');
+  await writeNode(req, bytes);
+  await ended;
+  return answer;
 }
 
 /**

@@ -3,7 +3,7 @@
 import http2 from 'node:http2';
 import { once } from 'node:events';
 import { HOST, WINDOW, route } from '../lib/settings.mjs';
-import { timedBytes, timedRequests, writeNode } from '../lib/load.mjs';
+import { postNode, timedBytes, timedRequests } from '../lib/load.mjs';
 import { countBody, listenLoopback, sendBody } from '../lib/node-server.mjs';
 
 const settings = { initialWindowSize: WINDOW };
@@ -63,17 +63,7 @@ export const client = {
 
   async upload(port, bytes) {
     const s = await session(port);
-    const ms = await timedBytes(bytes, async () => {
-      const req = s.request({ ':method': 'POST', ':path': '/upload' });
-      req.on('error', () => {});
-      req.setEncoding('latin1');
-      let answer = '';
-      req.on('data', (d) => { answer += d; });
-      const ended = once(req, 'end');
-      await writeNode(req, bytes);
-      await ended;
-      return Number(answer);
-    });
+    const ms = await timedBytes(bytes, async () => Number(await postNode(s.request({ ':method': 'POST', ':path': '/upload' }), bytes)));
     s.close();
     return ms;
   },

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { once } from 'node:events';
 import { HOST, WINDOW, route } from '../lib/settings.mjs';
-import { timedBytes, timedRequests, writeNode } from '../lib/load.mjs';
+import { postNode, timedBytes, timedRequests } from '../lib/load.mjs';
 import { countBody, listenLoopback, sendBody } from '../lib/node-server.mjs';
 
 const transport = createRequire(import.meta.url)('spdy-transport');
@@ -79,16 +79,8 @@ export const client = {
 
   async upload(port, bytes) {
     const s = await session(port);
-    const ms = await timedBytes(bytes, async () => {
-      const req = s.conn.request({ method: 'POST', path: '/upload', host: 'bench', headers: {} });
-      req.on('error', () => {});
-      let answer = '';
-      req.on('data', (d) => { answer += d.toString('latin1'); });
-      const ended = once(req, 'end');
-      await writeNode(req, bytes);
-      await ended;
-      return Number(answer);
-    });
+    const request = () => s.conn.request({ method: 'POST', path: '/upload', host: 'bench', headers: {} });
+    const ms = await timedBytes(bytes, async () => Number(await postNode(request(), bytes)));
     end(s);
     return ms;
   },
