@@ -17,7 +17,7 @@ test('the Session layer defaults are spdylay\'s; the streams layer has larger wi
   const streams = resolveConfig({}, CLIENT, { layer: 'streams' });
   assert.equal(
     [streams.initialWindowSize, streams.sessionWindowSize, streams.maxDataFrameSize, streams.autoWindowUpdate],
-    [131072, 1048576, 16384, false],
+    [131072, 1048576, 65536, false],
   );
 });
 

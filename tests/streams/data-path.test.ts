@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  DATA, DATA_FLAG_FIN, FrameDecoder, FrameEncoder, PROTO_SPDY3, PROTO_SPDY3_1, SETTINGS_INITIAL_WINDOW_SIZE,
+  DATA, DATA_FLAG_FIN, FrameDecoder, FrameEncoder, PROTO_SPDY3, PROTO_SPDY3_1, SETTINGS, SETTINGS_INITIAL_WINDOW_SIZE,
   InvalidArgumentError, SpdySession, SYN_REPLY, concatBytes, createMemoryTransportPair, type DecodedFrame, type SpdyConfig,
 } from '../../src/index.js';
 import { nextIncoming, ok, randomBytes, readAll, rejectionOf, request, sessionPair } from './session-pair.js';
@@ -34,16 +34,19 @@ async function until(what: string, done: () => boolean): Promise<void> {
   assert.ok(done(), what);
 }
 
-test('by default a SpdySession sends DATA in 16 KiB frames; config.maxDataFrameSize changes that', async () => {
+test('by default a SpdySession sends DATA in 64 KiB frames; config.maxDataFrameSize changes that', async () => {
   for (const [config, expected] of [
     // close() after the write: FIN comes in an empty frame of its own.
-    [undefined, [16384, 16384, 7232, 0]],
-    [{ maxDataFrameSize: 4096 }, [...Array(9).fill(4096), 3136, 0]],
+    [undefined, [65536, 34464, 0]],
+    [{ maxDataFrameSize: 16384 }, [...Array(6).fill(16384), 1696, 0]],
   ] as const) {
-    const { session, frames } = rawServer(config);
+    const { session, frames, encoder, writer: peer } = rawServer(config);
+    // A stream window the body fits in, so that only the frame size cuts it.
+    await peer.write(encoder.encode({ frameType: SETTINGS, iv: [[SETTINGS_INITIAL_WINDOW_SIZE, 0, 1 << 20]] }));
+    await until('the peer\'s window is known', () => session.core.getRemoteSetting(SETTINGS_INITIAL_WINDOW_SIZE) === 1 << 20);
     const stream = await session.openStream({ headers: request('/', 'POST') });
     const writer = stream.writable.getWriter();
-    void writer.write(new Uint8Array(40000));
+    void writer.write(new Uint8Array(100000));
     void writer.close();
     await until('the body was sent', () => dataLengths(frames).length === expected.length);
     assert.equal(dataLengths(frames), expected);

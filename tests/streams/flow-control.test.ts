@@ -14,7 +14,7 @@ const WINDOW = 131072;
  */
 const SESSION_WINDOW = 1048576;
 /** The largest DATA frame payload the session sends (`maxDataFrameSize`). */
-const FRAME = 16384;
+const FRAME = 65536;
 const CHUNK = 65536;
 /**
  * Size of the slow-reader transfer: 256 MiB (about a second per version
@@ -47,9 +47,9 @@ for (const version of [PROTO_SPDY3, PROTO_SPDY3_1] as const) {
       const { value, done } = await reader.read();
       if (done) break;
       received += value.length;
+      // Slower than the sender: stop now and then, and see what waits after it.
+      if (++reads % 16 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       maxBuffered = Math.max(maxBuffered, client.bufferedBytes, stream.bufferedBytes);
-      // Slower than the sender: let the event loop turn now and then.
-      if (++reads % 4 === 0) await tick();
     }
     await served;
     assert.is(received, SLOW_READER_BYTES);
@@ -128,7 +128,8 @@ for (const highWaterMark of [undefined, 16384] as const) {
 
 test("write() stays pending while the transport takes nothing, and resolves when it drains", async () => {
   const [ours, theirs] = createMemoryTransportPair({ highWaterMark: 1024 });
-  const client = new SpdySession(ours, { side: 'client', writeBufferSize: 4096 });
+  // 16 KiB frames: the write spans two, and the first fills the transport.
+  const client = new SpdySession(ours, { side: 'client', writeBufferSize: 4096, config: { maxDataFrameSize: 16384 } });
   const stream = await client.openStream({ headers: request('/', 'POST') });
   const writer = stream.writable.getWriter();
   const first = writer.write(new Uint8Array(30000));

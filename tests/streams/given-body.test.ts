@@ -56,14 +56,15 @@ async function exchange(client: SpdySession, server: SpdySession): Promise<[Spdy
 test('bytes given to respond go out after the reply, FIN on the last DATA frame, no empty frame', async () => {
   const { client, server, sent } = tappedPair();
   const [outgoing, incoming] = await exchange(client, server);
-  const body = randomBytes(40_000, 7);
+  // Under the stream window (128 KiB): respond() settles once the body is sent, before this reads.
+  const body = randomBytes(120_000, 7);
   await incoming.respond(ok(), { body });
   assert.is(sha256(await readAll(outgoing.readable)), sha256(body));
   await outgoing.closed;
   assert.is(replyFlags(sent) & CTRL_FLAG_FIN, 0, 'the reply leaves the stream open');
   const data = dataFrames(sent);
-  assert.equal(data.map((f) => f.data.length), [16384, 16384, 40_000 - 32768]);
-  assert.equal(data.map((f) => f.flags & DATA_FLAG_FIN), [0, 0, DATA_FLAG_FIN]);
+  assert.equal(data.map((f) => f.data.length), [65536, 120_000 - 65536]);
+  assert.equal(data.map((f) => f.flags & DATA_FLAG_FIN), [0, DATA_FLAG_FIN]);
   await client.close();
 });
 
@@ -199,7 +200,7 @@ test('a body goes either to respond or through writable, not both', async () => 
 
 test('a request body given to openStream goes out after the SYN_STREAM, FIN on its last DATA frame', async () => {
   const { client, server, sentByClient } = tappedPair();
-  const body = randomBytes(20_000, 5);
+  const body = randomBytes(100_000, 5);
   const outgoing = await client.openStream({ headers: request('/up', 'POST'), body });
   const incoming = await nextIncoming(server);
   assert.is(sha256(await readAll(incoming.readable)), sha256(body));
@@ -244,7 +245,7 @@ test('a request body stream that fails resets the stream with INTERNAL_ERROR, on
 test('a pushed resource given its body arrives whole, FIN on its last DATA frame', async () => {
   const { client, server, sent } = tappedPair();
   const [outgoing, incoming] = await exchange(client, server);
-  const pushedBody = randomBytes(30_000, 8);
+  const pushedBody = randomBytes(100_000, 8);
   const pushing = incoming.push([[':scheme', 'http'], [':host', 'localhost'], [':path', '/style.css'], ...ok()], {
     body: pushedBody,
   });
