@@ -51,7 +51,7 @@ export interface SpdySessionOptions {
    * Limits and switches (API.md section 6). Defaults differ here:
    * `autoWindowUpdate` is `false` (the Session gives windows back as the
    * application reads), `initialWindowSize` 131072, `sessionWindowSize`
-   * 1048576 and `maxDataFrameSize` 16384.
+   * 1048576 and `maxDataFrameSize` 65536.
    */
   config?: SpdyConfig;
   /**
