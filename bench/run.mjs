@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [--quick] [--rounds N] [case ...]`.
+// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [case ...]`.
 // Cases: bulk, upload, requests, memory (the default set), micro (bench/codec.mjs,
 // bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends).
 // Needs a build (`npm run bench` builds first). Figures are indicative on a
@@ -11,6 +11,8 @@ import { runMemory } from './memory.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+// A new pair of processes for every run (slower; see startStacks).
+const fresh = argv.includes('--fresh');
 const roundsAt = argv.indexOf('--rounds');
 const cases = argv.filter((a, i) => !a.startsWith('--') && (roundsAt < 0 || i !== roundsAt + 1));
 const want = (name) => (cases.length === 0 ? ['bulk', 'upload', 'requests', 'memory'] : cases).includes(name);
@@ -26,7 +28,7 @@ console.log(machineLine());
 console.log('cleartext SPDY/3.1 (h2c for node:http2), TCP loopback, client and server in their own processes, 16 MiB windows');
 
 if (want('bulk') || want('upload') || want('requests')) {
-  const pairs = await startStacks();
+  const pairs = await startStacks(undefined, { fresh });
   try {
     if (want('bulk')) {
       await measure(pairs, {

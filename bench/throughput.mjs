@@ -32,16 +32,25 @@ const TARGETS = {
   requests: { 'ours-session/spdy-transport': 3, 'ours-session/http2': 1, 'ours-http/spdy-transport': 3, 'ours-http/http2': 1, 'ours-http/ours-session': 0.8 },
 };
 
-/** Starts every stack's pair of processes. */
-export async function startStacks(names = Object.keys(STACKS)) {
+/**
+ * Starts every stack's pair of processes, kept for the whole run; or, with
+ * `fresh`, only names them: `measure` then starts a new pair for each run
+ * (and warms it up with one run of its own). Each process keeps its own luck
+ * with memory for its whole life, and two identical stacks in long-lived
+ * processes have measured 0.81 apart: fresh pairs cost time and take that
+ * luck out of the ratios.
+ */
+export async function startStacks(names = Object.keys(STACKS), { fresh = false } = {}) {
+  if (fresh) return names.map((stack) => ({ stack, fresh: true, stop: async () => {} }));
   const pairs = [];
   for (const name of names) pairs.push(await startPair(name));
   return pairs;
 }
 
 /**
- * Runs `cmd(...args)` on every pair for `rounds` rounds after a warm-up,
- * rotating the order; prints medians and ratios; returns ms per stack.
+ * Runs `cmd(...args)` on every pair for `rounds` rounds after a warm-up
+ * round (fresh pairs: a warm-up run each), rotating the order; prints
+ * medians and ratios; returns ms per stack.
  */
 export async function measure(pairs, { title, caseName, cmd, args, rounds, skip = [] }) {
   const used = pairs.filter((p) => !skip.includes(p.stack));
@@ -54,13 +63,17 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, skip 
     const server = cpuMs(p.server.pid);
     return client === null || server === null ? null : { client, server };
   };
-  for (let round = -1; round < rounds; round++) {
+  const fresh = used.some((p) => p.fresh);
+  for (let round = fresh ? 0 : -1; round < rounds; round++) {
     const shift = Math.max(round, 0);
     for (let i = 0; i < used.length; i++) {
-      const p = used[(i + shift) % used.length];
+      const slot = used[(i + shift) % used.length];
+      const p = slot.fresh ? await startPair(slot.stack) : slot;
+      if (slot.fresh) await p.run(cmd, ...args);
       const before = cpuOf(p);
       const ms = await p.run(cmd, ...args);
       const after = cpuOf(p);
+      if (slot.fresh) await p.stop();
       if (round >= 0) {
         runs[p.stack].push(ms);
         if (before !== null && after !== null) {
@@ -74,7 +87,8 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, skip 
     }
   }
   const withCpu = used.every((p) => cpu[p.stack].length === rounds);
-  console.log(`\n${title}; medians of ${rounds} rounds after a warm-up${withCpu ? ' (CPU: both ends, 10 ms ticks)' : ''}`);
+  const warmUp = fresh ? 'each on a new pair of processes after a warm-up run' : 'after a warm-up';
+  console.log(`\n${title}; medians of ${rounds} rounds ${warmUp}${withCpu ? ' (CPU: both ends, 10 ms ticks)' : ''}`);
   for (const p of used) {
     const ends = cpuByEnd[p.stack];
     const cpuText = withCpu
