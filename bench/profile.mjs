@@ -1,4 +1,4 @@
-// CPU profiles of our two ends: for the bulk and the requests case, ours over
+// CPU profiles of our two ends: for the bulk, upload and requests cases, ours over
 // SpdySession and over the HTTP layer, a server and a client process run
 // under `node --cpu-prof`, do a warm-up and ROUNDS runs of the case, and
 // exit; the top self-time entries of each profile are printed.
@@ -20,6 +20,7 @@ const ROUNDS = quick ? 1 : 3;
 
 const CASES = {
   bulk: ['bulk', quick ? 32 << 20 : 128 << 20],
+  upload: ['upload', quick ? 32 << 20 : 128 << 20],
   requests: ['requests', quick ? 1000 : 5000, 100],
 };
 
