@@ -129,7 +129,8 @@ export function socketReads(): SocketReads {
           const wait = lender(buf.subarray(0, nread));
           if (wait) {
             held = buf;
-            wait.then(giveBack(buf), giveBack(buf));
+            const back = giveBack(buf);
+            wait.then(back, back);
           }
           return true;
         }

@@ -142,7 +142,7 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
     return wait.then(giveBack, giveBack);
   };
 
-  const lend = (sink: LentSink): void => {
+  const lend = (reads: SocketReads, sink: LentSink): void => {
     if (lending) throw new InvalidArgumentError('this transport is lent already');
     lending = true;
     // What was read before goes first; the socket reads on once the sink has it all.
@@ -159,7 +159,7 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
       }
       lentOut--;
       if (done) return;
-      options.reads!.lend((chunk) => lendTo(sink, chunk));
+      reads.lend((chunk) => lendTo(sink, chunk));
       closeIfDrained();
       resumeIfFree();
     };
@@ -224,5 +224,6 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
     });
   };
 
-  return options.reads ? { readable, writable, writev, lend } : { readable, writable, writev };
+  const reads = options.reads;
+  return reads ? { readable, writable, writev, lend: (sink) => lend(reads, sink) } : { readable, writable, writev };
 }

@@ -1,11 +1,12 @@
 /**
  * The transport driver of a SpdySession: the only part that calls into the
  * sans-IO Session. Frames decoded from `transport.readable` (or from the
- * reads it lends, `transport.lend`) go into the Session as they come; what it has to send is gathered (the answers to a
- * transport chunk, what the application asked for in a turn of the event
- * loop) and written at once, through the transport's `writev` uncopied when
- * it has one, and the Session stops producing while the transport is
- * behind. It also ends the session.
+ * reads it lends, `transport.lend`) go into the Session as they come; what
+ * it has to send is gathered (the answers to a transport chunk, what the
+ * application asked for in a turn of the event loop) and written at once,
+ * through the transport's `writev` uncopied when it has one, and the
+ * Session stops producing while the transport is behind. It also ends the
+ * session.
  *
  * Nothing re-enters the Session. While it is inside `recvFrame`,
  * `recvDecodeError` or `send`, its callbacks run our code; what that code
