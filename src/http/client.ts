@@ -9,7 +9,7 @@ import type { SpdyStream } from '../streams/spdy-stream.js';
 import type { Nv } from '../codec/nv.js';
 import { ACCEPTED_CODINGS } from './content-coding.js';
 import { requestNv } from './headers.js';
-import { InvalidResponseError, responseFromNv } from './response.js';
+import { InvalidResponseError, responseFromNv, type ReplyBody } from './response.js';
 import { PushStore, pushedUrl, type PushedResponse } from './push-store.js';
 
 /** `RequestInit`, whose `priority` may also be a SPDY stream priority. */
@@ -141,9 +141,9 @@ export class SpdyClient {
     if (signal?.aborted) throw abortReason(signal);
     const url = request ? new URL(request.url) : new URL(String(input), this.base);
     const method = request?.method ?? 'GET';
-    const body = request?.body ?? null;
+    const requestBody = request?.body ?? null;
 
-    if (method === 'GET' && body === null) {
+    if (method === 'GET' && requestBody === null) {
       const pushed = this.store.claim(url.href);
       if (pushed) return pushed.response;
     }
@@ -171,14 +171,14 @@ export class SpdyClient {
       for (let attempt = 0; replyNv === null; attempt++) {
         // A body that fails resets the stream (INTERNAL_ERROR); the reply's wait below then fails.
         stream = await this.session.openStream(
-          body ? { headers: nv, priority, body } : { headers: nv, priority, endStream: true },
+          requestBody ? { headers: nv, priority, body: requestBody } : { headers: nv, priority, endStream: true },
         );
         if (abortedWith) stream.reset(CANCEL);
         try {
           replyNv = await stream.headers;
         } catch (err) {
           const refused = (err as { statusCode?: number } | null)?.statusCode === REFUSED_STREAM;
-          if (!refused || body !== null || abortedWith || attempt >= MAX_REFUSED_RETRIES) throw err;
+          if (!refused || requestBody !== null || abortedWith || attempt >= MAX_REFUSED_RETRIES) throw err;
         }
       }
     } catch (err) {
@@ -193,13 +193,14 @@ export class SpdyClient {
     }
     if (abortedWith) throw (abortedWith as { reason: unknown }).reason;
 
-    let readable = answered.readable;
-    if (init.signal) {
-      body$ = abortableBody(readable);
-      readable = body$.readable;
+    // An abortable body is a stream from the start; otherwise one is made only if it is asked for.
+    let body: ReplyBody | ReadableStream<Uint8Array> | null = null;
+    if (method !== 'HEAD') {
+      if (init.signal) body = (body$ = abortableBody(answered.readable)).readable;
+      else body = answered;
     }
     try {
-      return responseFromNv(replyNv, method === 'HEAD' ? null : readable, url.href);
+      return responseFromNv(replyNv, body, url.href);
     } catch (err) {
       answered.reset(err instanceof InvalidResponseError ? PROTOCOL_ERROR : INTERNAL_ERROR);
       throw err;
@@ -273,7 +274,7 @@ export class SpdyClient {
     }
     let response: Response;
     try {
-      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], stream.readable, url);
+      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], stream, url);
     } catch {
       stream.reset(PROTOCOL_ERROR);
       return;

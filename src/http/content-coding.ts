@@ -14,6 +14,14 @@ function decompressor(format: 'gzip' | 'deflate' | 'deflate-raw'): TransformStre
 /** What our client puts in `accept-encoding` when the application does not. */
 export const ACCEPTED_CODINGS = 'gzip, deflate';
 
+const codingName = (coding: string | null): string | undefined => coding?.trim().toLowerCase();
+
+/** True when `decodeContentCoding` would change a body in `coding`. */
+export function isDecodedCoding(coding: string | null): boolean {
+  const name = codingName(coding);
+  return name === 'gzip' || name === 'x-gzip' || name === 'deflate';
+}
+
 /**
  * `body` with its content coding undone: `gzip` (or `x-gzip`) and `deflate`
  * (zlib-wrapped or, as some servers send it, raw). Other codings, and no
@@ -22,7 +30,7 @@ export const ACCEPTED_CODINGS = 'gzip, deflate';
 export function decodeContentCoding(
   body: ReadableStream<Uint8Array>, coding: string | null,
 ): ReadableStream<Uint8Array> {
-  const name = coding?.trim().toLowerCase();
+  const name = codingName(coding);
   if (name === 'gzip' || name === 'x-gzip') return failingAsZlibError(body, name, (b) => b.pipeThrough(decompressor('gzip')));
   if (name === 'deflate') return failingAsZlibError(body, name, decodeDeflate);
   return body;

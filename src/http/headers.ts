@@ -68,22 +68,23 @@ export function nvGet(nv: NvInput, name: string): string | undefined {
  * make it throw a `TypeError`.
  */
 export function headersFromNv(nv: NvInput): Headers {
-  return new Headers(headerPairs(nv));
+  return appendNvHeaders(new Headers(), nv);
 }
 
 /**
- * The ordinary (non-colon) entries of `nv` as `[name, value]` pairs, a
- * NUL-joined value split into one pair per value: what `new Request()` and
- * `new Response()` take as `headers` without a `Headers` made first.
+ * Appends the ordinary (non-colon) entries of `nv` to `headers`, a
+ * NUL-joined value as one value each, and returns `headers`. Filling the
+ * `headers` of a `Request` or `Response` made without any costs less than
+ * giving them in its init, which the runtime converts and copies. Throws a
+ * `TypeError` for names or values that HTTP does not allow.
  */
-export function headerPairs(nv: NvInput): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
+export function appendNvHeaders(headers: Headers, nv: NvInput): Headers {
   for (const [name, value] of nv) {
     if (name.charCodeAt(0) === 0x3a) continue;
-    if (value.includes('\0')) for (const part of value.split('\0')) pairs.push([name, part]);
-    else pairs.push([name, value]);
+    if (value.includes('\0')) for (const part of value.split('\0')) headers.append(name, part);
+    else headers.append(name, value);
   }
-  return pairs;
+  return headers;
 }
 
 /** `:status` parsed: `200 OK` → `{ status: 200, statusText: 'OK' }`; `null` when malformed. */

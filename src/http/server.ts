@@ -8,7 +8,7 @@ import { INTERNAL_ERROR, type ProtocolVersion } from '../base/constants.js';
 import type { Nv } from '../codec/nv.js';
 import type { SpdySession } from '../streams/spdy-session.js';
 import type { SpdyStream } from '../streams/spdy-stream.js';
-import { headerPairs, nvGet, REQUIRED_REQUEST_HEADERS, responseNv } from './headers.js';
+import { appendNvHeaders, nvGet, REQUIRED_REQUEST_HEADERS, responseNv } from './headers.js';
 import { statusText } from './status-text.js';
 
 /** What a handler gets besides the request. */
@@ -105,12 +105,14 @@ export function requestFromNv(
   const hasBody = !isBodiless(method);
   if (!hasBody) body?.cancel().catch(() => undefined);
   try {
-    const init: RequestInit & { duplex?: 'half' } = { method, headers: headerPairs(nv) };
+    const init: RequestInit & { duplex?: 'half' } = { method };
     if (hasBody && body) {
       init.body = body;
       init.duplex = 'half';
     }
-    return { request: new ServerRequest(url, init, signal) };
+    const request = new ServerRequest(url, init, signal);
+    appendNvHeaders(request.headers, nv);
+    return { request };
   } catch (err) {
     return { error: resolved(url, origin) === null ? MALFORMED_URL : (err as Error).message };
   }
