@@ -5,7 +5,7 @@ export {
   serveSession, sendResponse, requestFromNv, errorResponse, type Built,
   type RequestContext, type RequestHandler, type SessionServeOptions,
 } from './server.js';
-export { responseFromNv, InvalidResponseError } from './response.js';
+export { responseFromNv, InvalidResponseError, type ReplyBody } from './response.js';
 export { requestNv, responseNv, headersFromNv, parseStatus, HOP_BY_HOP } from './headers.js';
 export { statusText } from './status-text.js';
 export {

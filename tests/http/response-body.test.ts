@@ -153,4 +153,35 @@ test('over a session: a reply reset in the middle of its body rejects text() wit
   }
 });
 
+test('connect() on Node makes bodies lazily; with lazyBodies off, the runtime\'s own Response holds the body', async () => {
+  const lb = await loopback(() => new Response('whole'), { plain: true });
+  const eager = await loopback(() => new Response('whole'), { plain: true, client: { lazyBodies: false } });
+  try {
+    const lazy = await lb.client.fetch('/');
+    assert.is.not(Object.getPrototypeOf(lazy), Response.prototype);
+    assert.is(await lazy.text(), 'whole');
+    const own = await eager.client.fetch('/');
+    assert.is(Object.getPrototypeOf(own), Response.prototype);
+    // What Deno.serve or a Cache would do: read the body through the runtime's own methods.
+    assert.is(await Response.prototype.text.call(own), 'whole');
+  } finally {
+    await lb.close();
+    await eager.close();
+  }
+});
+
+test('a fetched response that a serve() handler answers with is relayed whole', async () => {
+  const body = 'relayed '.repeat(50000);
+  const upstream = await loopback(() => new Response(body, { headers: { 'x-from': 'upstream' } }), { plain: true });
+  const front = await loopback(() => upstream.client.fetch('/'), { plain: true });
+  try {
+    const res = await front.client.fetch('/');
+    assert.is(res.headers.get('x-from'), 'upstream');
+    assert.ok((await res.text()) === body);
+  } finally {
+    await front.close();
+    await upstream.close();
+  }
+});
+
 test.run();

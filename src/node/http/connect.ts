@@ -17,6 +17,12 @@ export interface ConnectOptions extends DialOptions {
   maxPushes?: number;
   /** Sees every frame sent and received, as `spdycat -v` shows them. */
   onFrame?: FrameListener;
+  /**
+   * Response bodies made only when asked for (`SpdyClientOptions.lazyBodies`).
+   * Default: on under Node itself, off under Deno and Bun, whose servers
+   * read a `Response`'s internal body.
+   */
+  lazyBodies?: boolean;
   /** Told when the connection is up and the version known, before any frame. */
   onHandshake?: (info: { readonly version: ProtocolVersion; readonly alpnProtocol: string | null }) => void;
 }
@@ -40,6 +46,11 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
     ? traceTransport(dialed.transport, { version: dialed.version, config: options.config }, options.onFrame)
     : dialed.transport;
   const session = new SpdySession(transport, { side: 'client', version: dialed.version, config: options.config });
-  const client = new SpdyClient(session, { origin: url, maxPushes: options.maxPushes });
+  const client = new SpdyClient(session, { origin: url, maxPushes: options.maxPushes, lazyBodies: options.lazyBodies ?? onNodeItself() });
   return Object.assign(client, { alpnProtocol: dialed.alpnProtocol });
+}
+
+/** Node, not another runtime that also answers to `node:` modules. */
+function onNodeItself(): boolean {
+  return !('Deno' in globalThis) && !('Bun' in globalThis) && process.release.name === 'node';
 }
