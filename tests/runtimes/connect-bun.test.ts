@@ -39,12 +39,18 @@ class FakeSocket {
 }
 
 let last: FakeSocket | null = null;
-(globalThis as { Bun?: unknown }).Bun = {
-  connect(options: { socket: Handler }): Promise<FakeSocket> {
-    last = new FakeSocket(options.socket, options);
-    return Promise.resolve(last);
-  },
-};
+// The stand-in is there only while these tests run: code that asks whether it runs under Bun must not see it.
+test.before(() => {
+  (globalThis as { Bun?: unknown }).Bun = {
+    connect(options: { socket: Handler }): Promise<FakeSocket> {
+      last = new FakeSocket(options.socket, options);
+      return Promise.resolve(last);
+    },
+  };
+});
+test.after(() => {
+  delete (globalThis as { Bun?: unknown }).Bun;
+});
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 test('a write the socket takes only in part waits for drain, then the rest goes out in order', async () => {
