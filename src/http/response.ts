@@ -46,7 +46,7 @@ export function responseFromNv(nv: NvInput, body: ReplyBody | ReadableStream<Uin
     if (body) (stream ?? (body as ReplyBody).readable).cancel().catch(() => undefined);
     response = withUrl(new Response(null, init), url);
   } else if (body && !stream && !isDecodedCoding(coding)) {
-    response = new LazyBodyResponse(body as ReplyBody, init, url);
+    response = new (lazyBodyResponse ??= makeLazyBodyResponse())(body as ReplyBody, init, url);
   } else {
     const readable = stream ?? (body as ReplyBody | null)?.readable ?? null;
     response = withUrl(new Response(readable && decodeContentCoding(readable, coding), init), url);
@@ -76,81 +76,89 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /**
- * A `Response` whose body stream is made only when it is asked for. A
+ * The class of a `Response` whose body stream is made only when it is asked for. A
  * `ReadableStream` is most of what a small reply costs, and the usual
  * `await response.json()` needs none: `text()`, `json()`, `arrayBuffer()`
  * and `bytes()` gather the DATA whole. `body`, `blob()`, `formData()` and
  * `clone()` go through a `Response` over the stream, made then and kept,
  * so that they behave exactly as the runtime's own.
+ *
+ * Made on first use: a class that extends `Response` names it as the
+ * module loads, and under Node that loads the runtime's whole fetch
+ * implementation (2 MB of heap), which a `SpdySession` never needs.
  */
-class LazyBodyResponse extends Response {
-  readonly #source: ReplyBody;
-  readonly #url: string;
-  /** The Response over the body stream, once something needed the stream. */
-  #streamed: Response | null = null;
-  /** The body was gathered whole. */
-  #gathered = false;
+function makeLazyBodyResponse() {
+  return class LazyBodyResponse extends Response {
+    readonly #source: ReplyBody;
+    readonly #url: string;
+    /** The Response over the body stream, once something needed the stream. */
+    #streamed: Response | null = null;
+    /** The body was gathered whole. */
+    #gathered = false;
 
-  constructor(source: ReplyBody, init: ResponseInit, url: string) {
-    super(null, init);
-    this.#source = source;
-    this.#url = url;
-  }
+    constructor(source: ReplyBody, init: ResponseInit, url: string) {
+      super(null, init);
+      this.#source = source;
+      this.#url = url;
+    }
 
-  override get url(): string {
-    return this.#url;
-  }
+    override get url(): string {
+      return this.#url;
+    }
 
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return (this.#gathered ? this.#source.readable : this.#overStream().body!) as ReadableStream<Uint8Array<ArrayBuffer>>;
-  }
+    override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+      return (this.#gathered ? this.#source.readable : this.#overStream().body!) as ReadableStream<Uint8Array<ArrayBuffer>>;
+    }
 
-  override get bodyUsed(): boolean {
-    return this.#gathered || (this.#streamed?.bodyUsed ?? false);
-  }
+    override get bodyUsed(): boolean {
+      return this.#gathered || (this.#streamed?.bodyUsed ?? false);
+    }
 
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#streamed ? this.#streamed.arrayBuffer() : ownBuffer(await this.#whole());
-  }
+    override async arrayBuffer(): Promise<ArrayBuffer> {
+      return this.#streamed ? this.#streamed.arrayBuffer() : ownBuffer(await this.#whole());
+    }
 
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return new Uint8Array(await this.arrayBuffer());
-  }
+    override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+      return new Uint8Array(await this.arrayBuffer());
+    }
 
-  override async text(): Promise<string> {
-    return this.#streamed ? this.#streamed.text() : utf8.decode(await this.#whole());
-  }
+    override async text(): Promise<string> {
+      return this.#streamed ? this.#streamed.text() : utf8.decode(await this.#whole());
+    }
 
-  override async json(): Promise<unknown> {
-    return this.#streamed ? this.#streamed.json() : JSON.parse(await this.text());
-  }
+    override async json(): Promise<unknown> {
+      return this.#streamed ? this.#streamed.json() : JSON.parse(await this.text());
+    }
 
-  override async blob(): Promise<Blob> {
-    if (this.#gathered) throw unusable();
-    return this.#overStream().blob();
-  }
+    override async blob(): Promise<Blob> {
+      if (this.#gathered) throw unusable();
+      return this.#overStream().blob();
+    }
 
-  override async formData(): Promise<FormData> {
-    if (this.#gathered) throw unusable();
-    return this.#overStream().formData();
-  }
+    override async formData(): Promise<FormData> {
+      if (this.#gathered) throw unusable();
+      return this.#overStream().formData();
+    }
 
-  override clone(): Response {
-    if (this.#gathered) throw unusable();
-    return withUrl(this.#overStream().clone(), this.#url);
-  }
+    override clone(): Response {
+      if (this.#gathered) throw unusable();
+      return withUrl(this.#overStream().clone(), this.#url);
+    }
 
-  async #whole(): Promise<Uint8Array> {
-    if (this.#gathered) throw unusable();
-    this.#gathered = true;
-    return this.#source.bytes();
-  }
+    async #whole(): Promise<Uint8Array> {
+      if (this.#gathered) throw unusable();
+      this.#gathered = true;
+      return this.#source.bytes();
+    }
 
-  #overStream(): Response {
-    return (this.#streamed ??= new Response(this.#source.readable, {
-      status: this.status,
-      statusText: this.statusText,
-      headers: this.headers,
-    }));
-  }
+    #overStream(): Response {
+      return (this.#streamed ??= new Response(this.#source.readable, {
+        status: this.status,
+        statusText: this.statusText,
+        headers: this.headers,
+      }));
+    }
+  };
 }
+
+let lazyBodyResponse: ReturnType<typeof makeLazyBodyResponse> | null = null;

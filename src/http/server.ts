@@ -61,20 +61,26 @@ export function errorResponse(status: number, detail?: string): Response {
  * `fetch(request)` see the `Request`'s internal signal, which never aborts;
  * `new Request(url, request)` reads this one.
  */
-class ServerRequest extends Request {
-  #signal: AbortSignal | (() => AbortSignal);
+function makeServerRequest() {
+  return class ServerRequest extends Request {
+    #signal: AbortSignal | (() => AbortSignal);
 
-  constructor(url: string, init: RequestInit, signal: AbortSignal | (() => AbortSignal)) {
-    super(url, init);
-    this.#signal = signal;
-  }
+    constructor(url: string, init: RequestInit, signal: AbortSignal | (() => AbortSignal)) {
+      super(url, init);
+      this.#signal = signal;
+    }
 
-  override get signal(): AbortSignal {
-    // Most handlers never look: a signal given as a function is made (and kept) on first read.
-    if (typeof this.#signal === 'function') this.#signal = this.#signal();
-    return this.#signal;
-  }
+    override get signal(): AbortSignal {
+      // Most handlers never look: a signal given as a function is made (and kept) on first read.
+      if (typeof this.#signal === 'function') this.#signal = this.#signal();
+      return this.#signal;
+    }
+  };
 }
+
+// Made on first use, as the client's lazy-body Response is (see response.ts): extending
+// `Request` as the module loads would load the runtime's fetch implementation for every user.
+let serverRequest: ReturnType<typeof makeServerRequest> | null = null;
 
 /** What `requestFromNv` makes of a header list: a `Request`, or why there is none. */
 export type Built = { readonly request: Request } | { readonly error: string };
@@ -110,7 +116,7 @@ export function requestFromNv(
       init.body = body;
       init.duplex = 'half';
     }
-    const request = new ServerRequest(url, init, signal);
+    const request = new (serverRequest ??= makeServerRequest())(url, init, signal);
     appendNvHeaders(request.headers, nv);
     return { request };
   } catch (err) {

@@ -36,8 +36,12 @@ export class BaseSPDYStreamHandler {
 export type StreamHandlerClass<H extends BaseSPDYStreamHandler = BaseSPDYStreamHandler> =
   new (url: string, fetcher: unknown) => H;
 
-/** The request headers urlfetch sends besides the URL's (as spdycat does). */
-export const URLFETCH_HEADERS = new Headers({ accept: '*/*', 'user-agent': 'spdy-streams urlfetch' });
+/**
+ * The request headers urlfetch sends besides the URL's (as spdycat does).
+ * A plain record, not a `Headers`: making one as the module loads would
+ * load the runtime's fetch implementation for every user of the package.
+ */
+export const URLFETCH_HEADERS: Readonly<Record<string, string>> = Object.freeze({ accept: '*/*', 'user-agent': 'spdy-streams urlfetch' });
 
 /** The status a failed stream closed with. */
 function closeStatus(err: unknown): number {
@@ -50,11 +54,11 @@ function closeStatus(err: unknown): number {
  * callbacks. Resolves when the stream has closed, after `onClose`. An
  * exception thrown by a callback resets the stream with INTERNAL_ERROR.
  */
-export async function runStreamHandler(session: SpdySession, handler: BaseSPDYStreamHandler, headers: Headers = URLFETCH_HEADERS): Promise<void> {
+export async function runStreamHandler(session: SpdySession, handler: BaseSPDYStreamHandler, headers: HeadersInit = URLFETCH_HEADERS): Promise<void> {
   let stream;
   try {
     stream = await session.openStream({
-      headers: requestNv(new URL(handler.url), 'GET', headers),
+      headers: requestNv(new URL(handler.url), 'GET', new Headers(headers)),
       priority: 3,
       endStream: true,
     });
