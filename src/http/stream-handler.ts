@@ -54,7 +54,7 @@ function closeStatus(err: unknown): number {
  * callbacks. Resolves when the stream has closed, after `onClose`. An
  * exception thrown by a callback resets the stream with INTERNAL_ERROR.
  */
-export async function runStreamHandler(session: SpdySession, handler: BaseSPDYStreamHandler, headers: HeadersInit = URLFETCH_HEADERS): Promise<void> {
+export async function runStreamHandler(session: SpdySession, handler: BaseSPDYStreamHandler, headers: Headers | Readonly<Record<string, string>> = URLFETCH_HEADERS): Promise<void> {
   let stream;
   try {
     stream = await session.openStream({
