@@ -76,12 +76,12 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /**
- * The class of a `Response` whose body stream is made only when it is asked for. A
- * `ReadableStream` is most of what a small reply costs, and the usual
- * `await response.json()` needs none: `text()`, `json()`, `arrayBuffer()`
- * and `bytes()` gather the DATA whole. `body`, `blob()`, `formData()` and
- * `clone()` go through a `Response` over the stream, made then and kept,
- * so that they behave exactly as the runtime's own.
+ * The class of a `Response` whose body stream is made only when it is
+ * asked for. A `ReadableStream` is most of what a small reply costs, and
+ * the usual `await response.json()` needs none: `text()`, `json()`,
+ * `arrayBuffer()` and `bytes()` gather the DATA whole. `body`, `blob()`,
+ * `formData()` and `clone()` go through a `Response` over the stream, made
+ * then and kept, so that they behave exactly as the runtime's own.
  *
  * Made on first use: a class that extends `Response` names it as the
  * module loads, and under Node that loads the runtime's whole fetch

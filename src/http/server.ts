@@ -54,10 +54,10 @@ export function errorResponse(status: number, detail?: string): Response {
 }
 
 /**
- * A `Request` whose `signal` is the server's own: a `Request` given a
- * signal in its init would follow it through a signal of its own, which
- * costs more than the rest of the `Request`, and setting the property on
- * each instance costs more than a getter on a class. `clone()` and
+ * The class of a `Request` whose `signal` is the server's own: a `Request`
+ * given a signal in its init would follow it through a signal of its own,
+ * which costs more than the rest of the `Request`, and setting the
+ * property on each instance costs more than a getter on a class. `clone()` and
  * `fetch(request)` see the `Request`'s internal signal, which never aborts;
  * `new Request(url, request)` reads this one.
  */
