@@ -210,7 +210,7 @@ export class SpdyClient {
     let body: ReplyBody | ReadableStream<Uint8Array> | null = null;
     if (method !== 'HEAD') {
       if (init.signal) body = (body$ = abortableBody(answered.readable)).readable;
-      else body = this.lazyBodies ? answered : answered.readable;
+      else body = this.replyBody(answered);
     }
     try {
       return responseFromNv(replyNv, body, url.href);
@@ -224,6 +224,11 @@ export class SpdyClient {
   private request(input: string | URL | Request, init: SpdyRequestInit): Request {
     const url = input instanceof Request ? input : new URL(String(input), this.base).href;
     return new Request(url, { ...init, ...(isReadableStream(init.body) ? { duplex: 'half' } : {}) } as RequestInit);
+  }
+
+  /** What a response's body is made from: the stream itself when bodies are lazy, else its readable. */
+  private replyBody(stream: SpdyStream): ReplyBody | ReadableStream<Uint8Array> {
+    return this.lazyBodies ? stream : stream.readable;
   }
 
   private priorityOf(priority: SpdyRequestInit['priority']): number {
@@ -287,7 +292,7 @@ export class SpdyClient {
     }
     let response: Response;
     try {
-      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], this.lazyBodies ? stream : stream.readable, url);
+      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], this.replyBody(stream), url);
     } catch {
       stream.reset(PROTOCOL_ERROR);
       return;

@@ -38,18 +38,17 @@ export function responseFromNv(nv: NvInput, body: ReplyBody | ReadableStream<Uin
     throw new InvalidResponseError(`invalid :status ${JSON.stringify(nvGet(nv, ':status') ?? null)}`);
   }
   const init: ResponseInit = { status: parsed.status, statusText: parsed.statusText };
-  const stream = body && !isReadableStream(body) ? null : body;
   // As fetch does: the body comes decoded, the headers stay as sent.
   const coding = nvGet(nv, 'content-encoding')?.replaceAll('\0', ', ') ?? null;
   let response: Response;
   if (isNullBodyStatus(parsed.status)) {
-    if (body) (stream ?? (body as ReplyBody).readable).cancel().catch(() => undefined);
+    streamOf(body)?.cancel().catch(() => undefined);
     response = withUrl(new Response(null, init), url);
-  } else if (body && !stream && !isDecodedCoding(coding)) {
-    response = new (lazyBodyResponse ??= makeLazyBodyResponse())(body as ReplyBody, init, url);
+  } else if (body && !isReadableStream(body) && !isDecodedCoding(coding)) {
+    response = new (lazyBodyResponse ??= makeLazyBodyResponse())(body, init, url);
   } else {
-    const readable = stream ?? (body as ReplyBody | null)?.readable ?? null;
-    response = withUrl(new Response(readable && decodeContentCoding(readable, coding), init), url);
+    const stream = streamOf(body);
+    response = withUrl(new Response(stream && decodeContentCoding(stream, coding), init), url);
   }
   try {
     appendNvHeaders(response.headers, nv);
@@ -57,6 +56,11 @@ export function responseFromNv(nv: NvInput, body: ReplyBody | ReadableStream<Uin
     throw new InvalidResponseError(`invalid response header: ${(err as Error).message}`);
   }
   return response;
+}
+
+/** The body as a stream: itself, or a `ReplyBody`'s stream, made now. */
+function streamOf(body: ReplyBody | ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  return body === null || isReadableStream(body) ? body : body.readable;
 }
 
 /** A constructed Response has an empty url; fetch()'s has the request's. */

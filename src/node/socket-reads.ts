@@ -104,6 +104,11 @@ export function socketReads(): SocketReads {
   const giveBack = (buf: Uint8Array) => (): void => {
     if (held === buf) held = null;
   };
+  // The next read's size: doubled after a read that filled its room, back to the least after a small one.
+  const resize = (nread: number, room: number): void => {
+    if (nread === room) size = Math.min(2 * size, MAX_SLAB);
+    else if (nread < COPY_BELOW) size = MIN_SLAB;
+  };
   const takeEarly = (): Uint8Array[] => {
     const before = early ?? [];
     early = null;
@@ -123,9 +128,8 @@ export function socketReads(): SocketReads {
         return slab.subarray(used);
       },
       callback(nread, buf) {
+        resize(nread, buf.length);
         if (lender) {
-          if (nread === buf.length) size = Math.min(2 * size, MAX_SLAB);
-          else if (nread < COPY_BELOW) size = MIN_SLAB;
           const wait = lender(buf.subarray(0, nread));
           if (wait) {
             held = buf;
@@ -137,11 +141,9 @@ export function socketReads(): SocketReads {
         let chunk: Uint8Array;
         if (nread < COPY_BELOW) {
           chunk = buf.slice(0, nread);
-          size = MIN_SLAB;
         } else {
           chunk = buf.subarray(0, nread);
           used += nread;
-          if (nread === buf.length) size = Math.min(2 * size, MAX_SLAB);
         }
         if (sink) sink(chunk);
         else early!.push(chunk);
