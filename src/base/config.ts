@@ -229,8 +229,8 @@ const SESSION_DEFAULTS: Defaults = {
   now: Date.now,
 };
 
-const STREAMS_DEFAULTS: Defaults = {
-  ...SESSION_DEFAULTS,
+/** Where the streams layer's defaults differ from the Session's. */
+const STREAMS_DEFAULTS: Partial<Defaults> = {
   autoWindowUpdate: false,
   initialWindowSize: 131072,
   sessionWindowSize: 1048576,
@@ -305,6 +305,11 @@ const CROSS_CHECKS: ReadonlyArray<(c: ResolvedConfig, given: SpdyConfig, ctx: Co
       : null,
 ];
 
+/** Every key of a resolved config, in the order each has them. */
+const RESOLVED_KEYS: readonly (keyof ResolvedConfig)[] = [
+  ...(Object.keys(SESSION_DEFAULTS) as (keyof Defaults)[]), 'headerCompressionLevel', 'idleTimeout', 'maxSessionBufferedBytes',
+];
+
 /** Resolved configs, so that handing one down does not resolve it again. */
 const RESOLVED = new WeakSet<object>();
 
@@ -327,16 +332,19 @@ export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIEN
       throw new InvalidArgumentError(`config.${key} must be ${rule[1]}, got ${String(value)}`);
     }
   }
-  const defaults = context.layer === 'streams' ? STREAMS_DEFAULTS : SESSION_DEFAULTS;
-  const merged: Record<string, unknown> = { ...defaults };
+  const merged: Record<string, unknown> = { ...SESSION_DEFAULTS };
+  if (context.layer === 'streams') Object.assign(merged, STREAMS_DEFAULTS);
   for (const [key, value] of Object.entries(given)) if (value !== undefined) merged[key] = value;
-  const partial = merged as unknown as Defaults & SpdyConfig;
-  const resolved: ResolvedConfig = Object.freeze({
-    ...partial,
-    headerCompressionLevel: partial.headerCompressionLevel ?? compressionLevelFor(side),
-    idleTimeout: partial.idleTimeout ?? idleTimeoutFor(side),
-    maxSessionBufferedBytes: partial.maxSessionBufferedBytes ?? Math.max(MIN_BUFFERED_CAP, partial.sessionWindowSize),
-  });
+  merged.headerCompressionLevel ??= compressionLevelFor(side);
+  merged.idleTimeout ??= idleTimeoutFor(side);
+  merged.maxSessionBufferedBytes ??= Math.max(MIN_BUFFERED_CAP, merged.sessionWindowSize as number);
+  // Copied key by key, in one order, into a new object: every resolved
+  // config then has one hidden class. A config is read on every frame; made
+  // by spreads, each got a hidden class of its own once V8 had seen a few,
+  // and the code of each new session deoptimized.
+  const shaped: Record<string, unknown> = {};
+  for (const key of RESOLVED_KEYS) shaped[key] = merged[key];
+  const resolved = Object.freeze(shaped) as ResolvedConfig;
   for (const check of CROSS_CHECKS) {
     const complaint = check(resolved, given as SpdyConfig, context);
     if (complaint !== null) throw new InvalidArgumentError(complaint);
