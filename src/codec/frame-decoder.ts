@@ -84,6 +84,8 @@ export class FrameDecoder {
   private readonly dataPieces: boolean;
   /** DATA is copied out of the input (`CodecOptions.copyData`). */
   private readonly copyData: boolean;
+  /** Where the copies go (`CodecOptions.allocate`); null: `slice()`. */
+  private readonly allocate: ((length: number) => Uint8Array) | null;
   /** The DATA frame being handed over in pieces: its stream, flags, payload length and bytes still due. */
   private piece: { streamId: number; flags: number; length: number; left: number } | null = null;
 
@@ -96,6 +98,7 @@ export class FrameDecoder {
     this.maxHeaderPairs = limits.maxHeaderPairs;
     this.dataPieces = options.dataPieces ?? false;
     this.copyData = options.copyData ?? false;
+    this.allocate = options.allocate ?? null;
   }
 
   /** True when no partial frame is held. */
@@ -233,7 +236,11 @@ export class FrameDecoder {
    * measured no better, and a kept chunk would hold its arena.)
    */
   private dataOf(view: Uint8Array): Uint8Array {
-    return this.copyData ? view.slice() : view;
+    if (!this.copyData) return view;
+    if (this.allocate === null) return view.slice();
+    const copy = this.allocate(view.length);
+    copy.set(view);
+    return copy;
   }
 
   /** The frame of `head` and `payload`; `owned`: the payload is the decoder's own copy, not the input. */

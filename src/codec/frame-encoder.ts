@@ -38,6 +38,13 @@ export interface CodecOptions {
    * DATA is a view of the input.
    */
   copyData?: boolean;
+  /**
+   * Decoders with `copyData`: makes the array each DATA payload is copied
+   * into, new and exactly `length` bytes long. A runtime that can give
+   * memory without clearing it first saves clearing what the copy at once
+   * writes over. Default: a new, zeroed array.
+   */
+  allocate?: (length: number) => Uint8Array;
 }
 
 /** The limits a codec works with: those given, or those of `config`. */

@@ -85,6 +85,7 @@ export class PrefaceReader {
     );
     const released: { -readonly [K in keyof Transport]: Transport[K] } = { readable, writable };
     if (writev) released.writev = writev;
+    if (this.transport.allocate) released.allocate = this.transport.allocate.bind(this.transport);
     const lend = this.transport.lend;
     if (lend) {
       const transport = this.transport;

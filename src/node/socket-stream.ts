@@ -3,6 +3,7 @@
  * hand rather than with `Duplex.toWeb` because it measured faster (see
  * bench/streams.mjs) and because its queues count bytes, not chunks.
  */
+import { Buffer } from 'node:buffer';
 import { ConnectionClosedError, InvalidArgumentError } from '../base/errors.js';
 import { ReadableStream, WritableStream } from '../base/web-streams.js';
 import type { Duplex } from 'node:stream';
@@ -25,6 +26,13 @@ export interface SocketStreamOptions {
 
 const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
 
+/**
+ * Memory for the DATA a session copies out of lent reads, left uncleared
+ * since the copy writes all of it at once; a plain `Uint8Array`, as chunks
+ * are elsewhere, over the buffer's own memory.
+ */
+const uncleared = (length: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+
 function closedError(): Error {
   return new ConnectionClosedError('socket closed');
 }
@@ -35,7 +43,8 @@ function closedError(): Error {
  * side; `cancel()` and `abort()` destroy the socket. Given the socket's
  * `reads`, the transport also offers `lend` (see `Transport.lend`): the
  * reads then go to its sink, what was queued first, and the readable only
- * ends or fails.
+ * ends or fails; and `allocate`, uncleared memory for the DATA copied out
+ * of them.
  */
 export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): Transport {
   const readHighWaterMark = options.readHighWaterMark ?? 65536;
@@ -225,5 +234,6 @@ export function socketToWeb(socket: Duplex, options: SocketStreamOptions = {}): 
   };
 
   const reads = options.reads;
-  return reads ? { readable, writable, writev, lend: (sink) => lend(reads, sink) } : { readable, writable, writev };
+  if (!reads) return { readable, writable, writev };
+  return { readable, writable, writev, lend: (sink) => lend(reads, sink), allocate: uncleared };
 }

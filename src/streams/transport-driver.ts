@@ -223,7 +223,8 @@ export class TransportDriver {
     // the DATA it emits, since the transport reads into that memory again.
     const { version, side, limits } = this.options;
     const lend = this.transport.lend;
-    const decoder = new FrameDecoder({ version, side, limits, dataPieces: true, copyData: lend !== undefined });
+    const allocate = this.transport.allocate?.bind(this.transport);
+    const decoder = new FrameDecoder({ version, side, limits, dataPieces: true, copyData: lend !== undefined, allocate });
     const onFrame = (frame: DecodedFrame): void => {
       this.framesInChunk++;
       this.onFrame(frame);

@@ -119,6 +119,26 @@ test('with copyData, no frame points into an input once write has returned: an i
   }
 });
 
+test('with copyData and allocate, every DATA payload taken from an input, whole or in pieces, is copied into an array allocate made, written over in full', () => {
+  // Without dataPieces, DATA split across inputs is gathered into the decoder's own array: no copy to make.
+  for (const dataPieces of [false, true]) {
+    const made: Uint8Array[] = [];
+    // Memory as a runtime may give it uncleared: whatever was there before.
+    const allocate = (length: number): Uint8Array => {
+      const array = new Uint8Array(length).fill(0xee);
+      made.push(array);
+      return array;
+    };
+    const decoder = new FrameDecoder({ version: PROTO_SPDY3_1, dataPieces, copyData: true, allocate });
+    const at = dataPieces ? encoded[0]!.length + encoded[1]!.length + 8 + 40 : wire.length;
+    const frames = [...decoder.push(wire.subarray(0, at)), ...decoder.push(wire.subarray(at))];
+    const data = frames.filter((f): f is DataFrame => f instanceof DataFrame);
+    assert.equal(made.map((a) => a.length), data.map((f) => f.data.length));
+    assert.ok(data.every((f, i) => f.data === made[i]));
+    assert.equal(describe(dataPieces ? joinPieces(frames) : frames), whole, `dataPieces ${dataPieces}`);
+  }
+});
+
 test('empty pushes change nothing', () => {
   const decoder = new FrameDecoder({ version: PROTO_SPDY3_1 });
   assert.equal(decoder.push(new Uint8Array(0)), []);

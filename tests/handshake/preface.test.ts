@@ -21,7 +21,7 @@ function fakeTransport(chunks: string[], lends: boolean) {
   const writable = new WritableStream<Uint8Array>();
   let lentTo: ((chunk: Uint8Array) => Promise<void> | void) | null = null;
   const transport: Transport = lends
-    ? { readable, writable, lend: (sink) => { lentTo = sink; } }
+    ? { readable, writable, lend: (sink) => { lentTo = sink; }, allocate: (n) => new Uint8Array(n) }
     : { readable, writable };
   return { transport, end: () => controller.close(), lentTo: () => lentTo };
 }
@@ -41,6 +41,7 @@ test('without lending, the bytes after the head come first out of the readable, 
   await pastHead(reader);
   const released = reader.release();
   assert.is(released.lend, undefined);
+  assert.is(released.allocate, undefined);
   const reading = readAll(released.readable);
   fake.end();
   assert.is(text(await reading), 'ABCD');
@@ -53,6 +54,7 @@ test('a lending transport still lends once released: the bytes after the head fi
   const released = reader.release();
   const got: string[] = [];
   let giveBack = (): void => undefined;
+  assert.is(released.allocate!(3).length, 3, 'the memory for copies of lent reads comes along');
   released.lend!((chunk) => {
     got.push(text(chunk));
     if (got.length > 1) return undefined;

@@ -76,6 +76,26 @@ for (const tls of [false, true]) {
   });
 }
 
+test('a lent session hands out each DATA chunk as a plain Uint8Array owning exactly its own bytes (uncleared memory, all written)', async () => {
+  const server = bodiesServer(false);
+  await server.ready;
+  const client = await dialTo(server.port, false);
+  try {
+    const stream = await client.openStream({ headers: request('/5'), endStream: true });
+    const chunks: Uint8Array[] = [];
+    for await (const c of iterate(stream.readable)) chunks.push(c);
+    assert.ok(chunks.length > 1);
+    for (const c of chunks) {
+      assert.is(c.constructor, Uint8Array, 'not a Node Buffer');
+      assert.ok(c.byteOffset === 0 && c.buffer.byteLength === c.length, 'memory of its own, no larger');
+    }
+    assert.is(sha256(Buffer.concat(chunks)), sha256(bodyOf('/5')));
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
 for (const tls of [false, true]) {
   test(`${tls ? 'TLS' : 'cleartext'} SPDY/2, no flow control: a client that does not read stops reading the socket, holding about its session window, then reads every byte intact`, async () => {
     const server = bodiesServer(tls, PROTO_SPDY2);

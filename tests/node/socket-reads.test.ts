@@ -285,12 +285,34 @@ test('socketToWeb: a sink that holds its chunk pauses the socket, and the sender
   });
 });
 
-test('socketToWeb offers lend() only over socketReads: a socket read through \'data\' events has none', async () => {
+test('socketToWeb offers lend() and allocate() only over socketReads: a socket read through \'data\' events has neither', async () => {
   const server = net.createServer((s) => s.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
   try {
-    assert.is(socketToWeb(client).lend, undefined);
+    const web = socketToWeb(client);
+    assert.is(web.lend, undefined);
+    assert.is(web.allocate, undefined);
+  } finally {
+    client.destroy();
+    server.close();
+  }
+});
+
+test('socketToWeb over reads allocates the DATA copies as plain Uint8Arrays, new each time, owning exactly the length asked', async () => {
+  const server = net.createServer((s) => s.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const reads = socketReads();
+  const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', onread: reads.onread });
+  try {
+    const allocate = socketToWeb(client, { reads }).allocate!;
+    const made = [0, 1, 100, 65536].map((n) => allocate(n));
+    for (const [i, n] of [0, 1, 100, 65536].entries()) {
+      const a = made[i]!;
+      assert.is(a.constructor, Uint8Array, 'not a Node Buffer');
+      assert.ok(a.length === n && a.byteOffset === 0 && a.buffer.byteLength === n);
+    }
+    assert.is(new Set(made.map((a) => a.buffer)).size, made.length);
   } finally {
     client.destroy();
     server.close();

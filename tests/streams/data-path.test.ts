@@ -101,6 +101,43 @@ test('a DATA frame split across transport chunks reaches the readable in uncopie
   session.destroy();
 });
 
+test('over a transport that lends its reads, each DATA payload is copied into memory from the transport\'s allocate(), read into again safely', async () => {
+  const [ours] = createMemoryTransportPair();
+  const made: Uint8Array[] = [];
+  let sink: ((chunk: Uint8Array) => Promise<void> | void) | null = null;
+  const lending = {
+    readable: ours.readable,
+    writable: ours.writable,
+    lend(to: (chunk: Uint8Array) => Promise<void> | void) { sink = to; },
+    allocate(length: number) {
+      const memory = new Uint8Array(length).fill(0xee);
+      made.push(memory);
+      return memory;
+    },
+  };
+  const session = new SpdySession(lending, { side: 'client', version: PROTO_SPDY3 });
+  const encoder = new FrameEncoder({ version: PROTO_SPDY3, side: 2 });
+  const stream = await session.openStream({ headers: request(), endStream: true });
+  const body = randomBytes(3000, 5);
+  const wire = concatBytes([
+    encoder.encode({ frameType: SYN_REPLY, streamId: stream.id, nv: ok() }),
+    encoder.encode({ frameType: DATA, streamId: stream.id, flags: DATA_FLAG_FIN, data: body }),
+  ]);
+  // One buffer, as a lending socket reads into: overwritten once the sink returns.
+  const lent = new Uint8Array(wire.length);
+  for (const [from, to] of [[0, 2000], [2000, wire.length]] as const) {
+    const input = lent.subarray(0, to - from);
+    input.set(wire.subarray(from, to));
+    await sink!(input);
+    input.fill(0);
+  }
+  const got: Uint8Array[] = [];
+  for await (const c of stream.readable) got.push(c);
+  assert.ok(got.length > 0 && got.every((c) => made.includes(c)), 'every chunk is memory allocate() made');
+  assert.equal(concatBytes(got), body);
+  session.destroy();
+});
+
 test('a stream reset in the middle of a DATA frame drops the rest; the session and its windows go on', async () => {
   const { session, encoder, writer, frames } = rawServer();
   const a = await session.openStream({ headers: request(), endStream: true });
