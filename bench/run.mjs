@@ -1,6 +1,7 @@
-// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [case ...]`.
+// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [--warmup N] [case ...]`.
 // Cases: bulk, upload, requests, memory (the default set), micro (bench/codec.mjs,
-// bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends).
+// bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends),
+// warmup (bench/warmup.mjs: each stack's cost run by run, until it settles).
 // Needs a build (`npm run bench` builds first). Figures are indicative on a
 // shared machine; the ratios of one run are what count.
 import { spawnSync } from 'node:child_process';
@@ -14,9 +15,13 @@ const quick = argv.includes('--quick');
 // A new pair of processes for every run (slower; see startStacks).
 const fresh = argv.includes('--fresh');
 const roundsAt = argv.indexOf('--rounds');
-const cases = argv.filter((a, i) => !a.startsWith('--') && (roundsAt < 0 || i !== roundsAt + 1));
+// Warm-up rounds before those measured (default 1); see bench/warmup.mjs for how many a stack needs.
+const warmupAt = argv.indexOf('--warmup');
+const valueAt = new Set([roundsAt + 1, warmupAt + 1].filter((i) => i > 0));
+const cases = argv.filter((a, i) => !a.startsWith('--') && !valueAt.has(i));
 const want = (name) => (cases.length === 0 ? ['bulk', 'upload', 'requests', 'memory'] : cases).includes(name);
 const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 3 : 7;
+const warmup = warmupAt >= 0 ? Number(argv[warmupAt + 1]) : 1;
 
 const sizes = quick
   ? { bulk: 32 << 20, requests: 1000, idle: 1000 }
@@ -33,19 +38,19 @@ if (want('bulk') || want('upload') || want('requests')) {
     if (want('bulk')) {
       await measure(pairs, {
         title: `bulk: ${sizes.bulk >> 20} MiB on one stream`, caseName: 'bulk',
-        cmd: 'bulk', args: [sizes.bulk], rounds,
+        cmd: 'bulk', args: [sizes.bulk], rounds, warmup,
       });
     }
     if (want('upload')) {
       await measure(pairs, {
         title: `upload: ${sizes.bulk >> 20} MiB POSTed on one stream`, caseName: 'upload',
-        cmd: 'upload', args: [sizes.bulk], rounds,
+        cmd: 'upload', args: [sizes.bulk], rounds, warmup,
       });
     }
     if (want('requests')) {
       await measure(pairs, {
         title: `requests: ${sizes.requests} GETs of 100 B, ${IN_FLIGHT} in flight, one session`, caseName: 'requests',
-        cmd: 'requests', args: [sizes.requests, IN_FLIGHT], rounds,
+        cmd: 'requests', args: [sizes.requests, IN_FLIGHT], rounds, warmup,
       });
     }
   } finally {
@@ -61,6 +66,9 @@ if (want('micro')) {
     console.log(`\n${file}`);
     spawnSync(process.execPath, [script(file), ...args], { stdio: 'inherit' });
   }
+}
+if (want('warmup')) {
+  spawnSync(process.execPath, [script('warmup.mjs'), 'bulk', quick ? '16' : '24'], { stdio: 'inherit' });
 }
 if (want('profile')) {
   spawnSync(process.execPath, [script('profile.mjs'), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });

@@ -1,8 +1,8 @@
 // The end-to-end throughput cases: each stack's client and server in their
 // own processes over TCP loopback, rounds alternated (the order rotates every
-// round, the first round is a warm-up), medians and per-round ratios printed,
-// with the CPU both ends used where /proc tells (its ratio: how many times
-// less CPU the first stack spent on the same work).
+// round; the first round, or the first N, warm up), medians and per-round
+// ratios printed, with the CPU both ends used where /proc tells (its ratio:
+// how many times less CPU the first stack spent on the same work).
 //   bulk:     one GET whose answer is BULK bytes on one stream
 //   upload:   one POST of BULK bytes on one stream, answered with the count
 //   requests: N GETs of 100 B on one session, IN_FLIGHT at a time
@@ -48,11 +48,11 @@ export async function startStacks(names = Object.keys(STACKS), { fresh = false }
 }
 
 /**
- * Runs `cmd(...args)` on every pair for `rounds` rounds after a warm-up
- * round (fresh pairs: a warm-up run each), rotating the order; prints
- * medians and ratios; returns ms per stack.
+ * Runs `cmd(...args)` on every pair for `rounds` rounds after `warmup`
+ * warm-up rounds (fresh pairs: a warm-up run each), rotating the order;
+ * prints medians and ratios; returns ms per stack.
  */
-export async function measure(pairs, { title, caseName, cmd, args, rounds, skip = [] }) {
+export async function measure(pairs, { title, caseName, cmd, args, rounds, warmup = 1, skip = [] }) {
   const used = pairs.filter((p) => !skip.includes(p.stack));
   const runs = Object.fromEntries(used.map((p) => [p.stack, []]));
   // CPU of both ends per run (where /proc tells): steadier than wall time when the machine is shared.
@@ -64,7 +64,7 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, skip 
     return client === null || server === null ? null : { client, server };
   };
   const fresh = used.some((p) => p.fresh);
-  for (let round = fresh ? 0 : -1; round < rounds; round++) {
+  for (let round = fresh ? 0 : -warmup; round < rounds; round++) {
     const shift = Math.max(round, 0);
     for (let i = 0; i < used.length; i++) {
       const slot = used[(i + shift) % used.length];
@@ -87,7 +87,9 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, skip 
     }
   }
   const withCpu = used.every((p) => cpu[p.stack].length === rounds);
-  const warmUp = fresh ? 'each on a new pair of processes after a warm-up run' : 'after a warm-up';
+  const warmUp = fresh
+    ? 'each on a new pair of processes after a warm-up run'
+    : `after ${warmup === 1 ? 'a warm-up round' : `${warmup} warm-up rounds`}`;
   console.log(`\n${title}; medians of ${rounds} rounds ${warmUp}${withCpu ? ' (CPU: both ends, 10 ms ticks)' : ''}`);
   for (const p of used) {
     const ends = cpuByEnd[p.stack];
