@@ -200,7 +200,10 @@ export interface ConfigContext {
  * streams of it stay under the 16 MiB buffer cap in SPDY/3, which has no
  * connection window.
  */
-type Defaults = Omit<ResolvedConfig, 'headerCompressionLevel' | 'maxSessionBufferedBytes' | 'idleTimeout'>;
+type Defaults = Omit<ResolvedConfig, (typeof DERIVED_KEYS)[number]>;
+
+/** The keys with no default of their own: resolved from the side or from other keys. */
+const DERIVED_KEYS = ['headerCompressionLevel', 'idleTimeout', 'maxSessionBufferedBytes'] as const;
 
 const SESSION_DEFAULTS: Defaults = {
   initialWindowSize: DEFAULT_WINDOW_SIZE,
@@ -306,9 +309,7 @@ const CROSS_CHECKS: ReadonlyArray<(c: ResolvedConfig, given: SpdyConfig, ctx: Co
 ];
 
 /** Every key of a resolved config, in the order each has them. */
-const RESOLVED_KEYS: readonly (keyof ResolvedConfig)[] = [
-  ...(Object.keys(SESSION_DEFAULTS) as (keyof Defaults)[]), 'headerCompressionLevel', 'idleTimeout', 'maxSessionBufferedBytes',
-];
+const RESOLVED_KEYS: readonly (keyof ResolvedConfig)[] = [...(Object.keys(SESSION_DEFAULTS) as (keyof Defaults)[]), ...DERIVED_KEYS];
 
 /** Resolved configs, so that handing one down does not resolve it again. */
 const RESOLVED = new WeakSet<object>();

@@ -76,7 +76,7 @@ for (const tls of [false, true]) {
   });
 }
 
-test('a lent session hands out each DATA chunk as a plain Uint8Array owning exactly its own bytes (uncleared memory, all written)', async () => {
+test('a lent session hands out each DATA chunk as a plain Uint8Array with memory of its own and no larger, its bytes intact', async () => {
   const server = bodiesServer(false);
   await server.ready;
   const client = await dialTo(server.port, false);

@@ -306,12 +306,12 @@ test('socketToWeb over reads allocates the DATA copies as plain Uint8Arrays, new
   const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', onread: reads.onread });
   try {
     const allocate = socketToWeb(client, { reads }).allocate!;
-    const made = [0, 1, 100, 65536].map((n) => allocate(n));
-    for (const [i, n] of [0, 1, 100, 65536].entries()) {
-      const a = made[i]!;
+    const sizes = [0, 1, 100, 65536];
+    const made = sizes.map((n) => allocate(n));
+    made.forEach((a, i) => {
       assert.is(a.constructor, Uint8Array, 'not a Node Buffer');
-      assert.ok(a.length === n && a.byteOffset === 0 && a.buffer.byteLength === n);
-    }
+      assert.ok(a.length === sizes[i] && a.byteOffset === 0 && a.buffer.byteLength === sizes[i]);
+    });
     assert.is(new Set(made.map((a) => a.buffer)).size, made.length);
   } finally {
     client.destroy();
