@@ -29,9 +29,13 @@ const byteLength = (chunk: Uint8Array): number => chunk.byteLength;
 /**
  * Memory for the DATA a session copies out of lent reads, left uncleared
  * since the copy writes all of it at once; a plain `Uint8Array`, as chunks
- * are elsewhere, over the buffer's own memory.
+ * are elsewhere, over the buffer's own memory (unpooled: in Node, exactly
+ * `length` bytes of their own).
  */
-const uncleared = (length: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+function uncleared(length: number): Uint8Array {
+  const memory = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(memory.buffer, memory.byteOffset, length);
+}
 
 function closedError(): Error {
   return new ConnectionClosedError('socket closed');
