@@ -13,11 +13,13 @@ import { machineLine } from './lib/machine.mjs';
 import { STACKS } from './throughput.mjs';
 
 const [caseName = 'bulk', runsArg = '24', ...only] = process.argv.slice(2);
+// At least 16, so that runs 2-8 and the last eight do not overlap.
 const RUNS = Math.max(Number(runsArg), 16);
 const ARGS = { bulk: [128 << 20], upload: [128 << 20], requests: [5000, 100] }[caseName];
 if (!ARGS) throw new Error(`unknown case ${caseName} (bulk, upload or requests)`);
 const stacks = only.length > 0 ? only : ['ours-session', 'ours-http', 'spdy-transport', 'http2', 'raw'];
 if (cpuMs(process.pid) === null) throw new Error('this needs /proc to read CPU times from');
+const fmt = (ms) => `${ms.toFixed(0)} ms`;
 
 console.log(machineLine());
 console.log(`${caseName}: ${RUNS} runs back to back per pair of processes; CPU of both ends per run, client/server, 10 ms ticks`);
@@ -38,7 +40,6 @@ for (const stack of stacks) {
   } finally {
     await pair.stop();
   }
-  const fmt = (ms) => `${ms.toFixed(0)} ms`;
   console.log(`\n  ${STACKS[stack]}`);
   console.log(`    first run ${fmt(both[0])}, runs 2-8 median ${fmt(median(both.slice(1, 8)))}, last 8 median ${fmt(median(both.slice(-8)))}`);
   console.log(`    ${ends.join(' ')}`);

@@ -220,7 +220,8 @@ export class TransportDriver {
     // stops when the session ends (the transport is cancelled then). A
     // transport that lends its reads hands each to the sink given to
     // `lend` instead, and its readable only ends: the decoder then copies
-    // the DATA it emits, since the transport reads into that memory again.
+    // the DATA it emits (into the transport's `allocate` memory, if it has
+    // any), since the transport reads into that memory again.
     const { version, side, limits } = this.options;
     const lend = this.transport.lend;
     const allocate = this.transport.allocate?.bind(this.transport);
