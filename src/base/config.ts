@@ -28,7 +28,13 @@ export interface SpdyConfig {
    * pairs, which the byte limit alone does not. Default 256.
    */
   maxHeaderPairs?: number;
-  /** zlib level of our header blocks, 0 (stored blocks) to 9. Default: client 0, server 9. */
+  /**
+   * Compression of our header blocks, 0 to 9: 0 stores them (a client's
+   * default, as spdylay's clients send against CRIME); 1 codes repeats of the
+   * dictionary and of earlier blocks with deflate's fixed Huffman code, a
+   * writer of our own several times faster than zlib's levels (a server's
+   * default); 2 to 9 are zlib's levels, 9 giving spdylay's own bytes.
+   */
   headerCompressionLevel?: number;
   /** `false` for peers that do no flow control at all (Go's spdystream). Default true. */
   peerFlowControl?: boolean;
@@ -244,7 +250,7 @@ const STREAMS_DEFAULTS: Partial<Defaults> = {
 };
 
 /** Client header blocks go out stored (as spdylay's clients do), server ones compressed hard. */
-const compressionLevelFor = (side: Side): number => (side === CLIENT ? 0 : 9);
+const compressionLevelFor = (side: Side): number => (side === CLIENT ? 0 : 1);
 /** A server drops sessions nobody uses; a client keeps its own for as long as it likes. */
 const idleTimeoutFor = (side: Side): number => (side === CLIENT ? 0 : 300_000);
 const MIN_BUFFERED_CAP = 16 * 1024 * 1024;

@@ -66,3 +66,22 @@ const SPDY3_DICTIONARY = buildSpdy3();
 export function dictionaryFor(version: WireVersion): Uint8Array {
   return version === 2 ? SPDY2_DICTIONARY : SPDY3_DICTIONARY;
 }
+
+const SPDY2_ID = adler32(SPDY2_DICTIONARY);
+const SPDY3_ID = adler32(SPDY3_DICTIONARY);
+
+/** The Adler-32 of a wire version's dictionary: what a zlib stream names it by. */
+export function dictionaryIdFor(version: WireVersion): number {
+  return version === 2 ? SPDY2_ID : SPDY3_ID;
+}
+
+/** The Adler-32 checksum of `bytes`, as zlib names a dictionary by it. */
+export function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}

@@ -12,40 +12,53 @@ import {
   zlibInflate, zlibInflateInit2, zlibInflateSetDictionary,
 } from 'pako';
 import { ERR_ZLIB, GOAWAY_PROTOCOL_ERROR, type WireVersion } from '../base/constants.js';
-import { dictionaryFor } from './dictionary.js';
+import { dictionaryFor, dictionaryIdFor } from './dictionary.js';
+import { DEFLATE_WINDOW_BITS, FastDeflater, StoredDeflater } from './fast-deflate.js';
 import { FrameError, ZlibError } from '../base/errors.js';
 
 const Z_DEFLATED = 8;
-const DEFLATE_WINDOW_BITS = 11;
 const DEFLATE_MEM_LEVEL = 1;
 const INFLATE_WINDOW_BITS = 15;
 
-/** Compresses our header blocks. */
+/**
+ * Compresses our header blocks at a level: 0 stored, 1 our own fast writer
+ * (see fast-deflate.ts), 2 to 9 zlib's (pako's) levels.
+ */
 export class HeaderDeflater {
+  private readonly writer: { deflate(block: Uint8Array, headroom: number): Uint8Array };
+
+  constructor(version: WireVersion, level: number) {
+    const dictionary = dictionaryFor(version);
+    this.writer = level === 0 ? new StoredDeflater(dictionaryIdFor(version))
+      : level === 1 ? new FastDeflater(dictionary, dictionaryIdFor(version))
+      : new PakoDeflater(dictionary, level);
+  }
+
+  /**
+   * Compresses one header block, ending it with a sync flush. The result has
+   * `headroom` unused bytes in front, so that the frame header can be written
+   * there without a copy.
+   */
+  deflate(block: Uint8Array, headroom: number): Uint8Array {
+    return this.writer.deflate(block, headroom);
+  }
+}
+
+/** zlib's levels, through pako. */
+class PakoDeflater {
   private readonly strm = new ZStream();
   /** Where blocks are compressed before the frame is copied out: made on first use, grown to the largest seen. */
   private scratch: Uint8Array<ArrayBuffer> = EMPTY;
-  /** Level 0 (a client's default) is written without pako. */
-  private readonly stored: StoredBlocks | null = null;
 
-  constructor(version: WireVersion, level: number) {
-    if (level === 0) {
-      this.stored = new StoredBlocks(dictionaryFor(version));
-      return;
-    }
+  constructor(dictionary: Uint8Array, level: number) {
     const legacyHash = true;
     if (zlibDeflateInit2(this.strm, level, Z_DEFLATED, DEFLATE_WINDOW_BITS, DEFLATE_MEM_LEVEL, Z_DEFAULT_STRATEGY, legacyHash) !== Z_OK ||
-        zlibDeflateSetDictionary(this.strm, dictionaryFor(version)) !== Z_OK) {
+        zlibDeflateSetDictionary(this.strm, dictionary) !== Z_OK) {
       throw new ZlibError('cannot set up header compression');
     }
   }
 
-  /**
-   * Compresses one header block. The result has `headroom` unused bytes in
-   * front, so that the frame header can be written there without a copy.
-   */
   deflate(block: Uint8Array, headroom: number): Uint8Array {
-    if (this.stored) return this.stored.write(block, headroom);
     const strm = this.strm;
     // Stored blocks cost 5 bytes per 64 KiB, compressed ones rarely more; grow if not.
     const room = headroom + block.length + (block.length >>> 8) + 32;
@@ -74,75 +87,6 @@ export class HeaderDeflater {
     this.scratch = out;
     return out.slice(0, end);
   }
-}
-
-/** The most a stored block holds. */
-const MAX_STORED = 0xffff;
-
-/**
- * Level 0 written by hand: zlib's header naming the dictionary once, then
- * each header block as stored blocks and the empty stored block that a
- * sync flush ends with: the bytes pako writes at level 0, made with a copy
- * instead of a pass through the compressor (which cost more than all the
- * rest of a request's framing).
- */
-class StoredBlocks {
-  private readonly dictionaryId: number;
-  private headerSent = false;
-
-  constructor(dictionary: Uint8Array) {
-    this.dictionaryId = adler32(dictionary);
-  }
-
-  write(block: Uint8Array, headroom: number): Uint8Array {
-    const blocks = Math.ceil(block.length / MAX_STORED);
-    const header = this.headerSent ? 0 : 6;
-    const out = new Uint8Array(headroom + header + 5 * (blocks + 1) + block.length);
-    let pos = headroom;
-    if (!this.headerSent) {
-      // CMF: deflate with our window; FLG: FLEVEL 0, FDICT, and the check that makes CMF.FLG a multiple of 31.
-      const cmf = ((DEFLATE_WINDOW_BITS - 8) << 4) | Z_DEFLATED;
-      const flg = 0x20 | ((31 - (((cmf << 8) | 0x20) % 31)) % 31);
-      out[pos++] = cmf;
-      out[pos++] = flg;
-      const id = this.dictionaryId;
-      out[pos++] = id >>> 24;
-      out[pos++] = (id >>> 16) & 0xff;
-      out[pos++] = (id >>> 8) & 0xff;
-      out[pos++] = id & 0xff;
-      this.headerSent = true;
-    }
-    for (let at = 0; at < block.length; at += MAX_STORED) {
-      const length = Math.min(MAX_STORED, block.length - at);
-      pos = storedHead(out, pos, length);
-      out.set(block.subarray(at, at + length), pos);
-      pos += length;
-    }
-    // The sync flush's empty block: where a peer's inflater expects a block to end.
-    storedHead(out, pos, 0);
-    return out;
-  }
-}
-
-/** A non-final stored block's head for `length` bytes at `pos`; the position after it. */
-function storedHead(out: Uint8Array, pos: number, length: number): number {
-  out[pos] = 0;
-  out[pos + 1] = length & 0xff;
-  out[pos + 2] = length >>> 8;
-  out[pos + 3] = ~length & 0xff;
-  out[pos + 4] = (~length >>> 8) & 0xff;
-  return pos + 5;
-}
-
-/** The Adler-32 checksum of `bytes`, as zlib names a dictionary by it. */
-export function adler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (const byte of bytes) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  return ((b << 16) | a) >>> 0;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -152,9 +152,12 @@ for (const [label, version] of VERSIONS) {
 
   const ours = suite(`our encoder to spdy-transport's parser in ${label}`);
 
-  for (const side of [CLIENT, SERVER] as Side[]) {
-    ours(`SYN_STREAM, SYN_REPLY and HEADERS from a ${side === CLIENT ? 'client (stored blocks)' : 'server (level 9)'} parse`, async () => {
-      const encoder = new FrameEncoder({ version, side });
+  const encoders: [Side, number | undefined, string][] = [
+    [CLIENT, undefined, 'a client (stored blocks)'], [SERVER, undefined, 'a server (level 1, our writer)'], [SERVER, 9, 'zlib level 9'],
+  ];
+  for (const [side, headerCompressionLevel, who] of encoders) {
+    ours(`SYN_STREAM, SYN_REPLY and HEADERS from ${who} parse`, async () => {
+      const encoder = new FrameEncoder({ version, side, config: { headerCompressionLevel } });
       const frames: FrameInit[] = [
         {
           frameType: SYN_STREAM, streamId: 1, pri: 0, flags: 1,
@@ -218,15 +221,17 @@ for (const [label, version] of VERSIONS) {
     });
   }
 
-  ours('a long run of our header frames keeps both zlib streams in step', async () => {
-    const encoder = new FrameEncoder({ version, side: SERVER });
-    const frames: FrameInit[] = [];
-    for (let id = 1; id < 40; id += 2) {
-      frames.push({ frameType: SYN_STREAM, streamId: id, nv: [[':method', 'GET'], [':path', `/item/${id}`], ['cookie', `n=${id}`]] });
-    }
-    const parsed = await theirParse(version, true, concatBytes(frames.map((f) => encoder.encode(f))));
-    assert.equal(parsed.map((f) => f.path), frames.map((_, i) => `/item/${2 * i + 1}`));
-  });
+  for (const level of [1, 9]) {
+    ours(`a long run of our header frames at level ${level} keeps both zlib streams in step, past the 2 KiB window`, async () => {
+      const encoder = new FrameEncoder({ version, side: SERVER, config: { headerCompressionLevel: level } });
+      const frames: FrameInit[] = [];
+      for (let id = 1; id < 400; id += 2) {
+        frames.push({ frameType: SYN_STREAM, streamId: id, nv: [[':method', 'GET'], [':path', `/item/${id}`], ['cookie', `n=${id}`]] });
+      }
+      const parsed = await theirParse(version, true, concatBytes(frames.map((f) => encoder.encode(f))));
+      assert.equal(parsed.map((f) => f.path), frames.map((_, i) => `/item/${2 * i + 1}`));
+    });
+  }
 
   ours.run();
 }

@@ -7,7 +7,7 @@ import {
 } from '../../src/codec/index.js';
 import { Deflate, Z_SYNC_FLUSH } from 'pako';
 import { toHex } from './captures.js';
-import { adler32 } from '../../src/codec/zlib.js';
+import { adler32 } from '../../src/codec/dictionary.js';
 
 const BLOCKS: [string, string][][] = [
   [[':method', 'GET'], [':path', '/'], [':version', 'HTTP/1.1'], ['accept-encoding', 'gzip, deflate']],
@@ -30,13 +30,16 @@ for (const v of [2, 3] as WireVersion[]) {
     });
   }
 
-  t('the stream names the version\'s dictionary, window bits 11', () => {
-    const out = new HeaderDeflater(v, 9).deflate(packHeaderBlock(BLOCKS[0]!, v), 0);
-    assert.is(out[0], 0x38, 'CMF: deflate, 2 KiB window');
-    assert.is(out[1]! & 0x20, 0x20, 'FDICT set');
-    const dictId = new DataView(out.buffer, out.byteOffset).getUint32(2);
-    assert.is(dictId, adler32(dictionaryFor(v)));
-    assert.is.not(dictId, adler32(dictionaryFor(v === 2 ? 3 : 2)));
+  t('the stream names the version\'s dictionary, window bits 11, at every level', () => {
+    for (const level of [0, 1, 9]) {
+      const out = new HeaderDeflater(v, level).deflate(packHeaderBlock(BLOCKS[0]!, v), 0);
+      assert.is(out[0], 0x38, 'CMF: deflate, 2 KiB window');
+      assert.is(out[1]! & 0x20, 0x20, 'FDICT set');
+      assert.is(((out[0]! << 8) | out[1]!) % 31, 0, 'FCHECK');
+      const dictId = new DataView(out.buffer, out.byteOffset).getUint32(2);
+      assert.is(dictId, adler32(dictionaryFor(v)));
+      assert.is.not(dictId, adler32(dictionaryFor(v === 2 ? 3 : 2)));
+    }
   });
 
   t('the deflater uses memLevel 1 as spdylay does: its bytes are those of a memLevel-1 zlib stream (zlib\'s own hash), not a default one', () => {
@@ -58,11 +61,13 @@ for (const v of [2, 3] as WireVersion[]) {
     assert.is.not(ours, reference(8));
   });
 
-  t('each block ends with a sync flush marker', () => {
-    const deflater = new HeaderDeflater(v, 9);
-    for (const nv of BLOCKS) {
-      const out = deflater.deflate(packHeaderBlock(nv, v), 0);
-      assert.is(toHex(out.subarray(-4)), '0000ffff');
+  t('each block ends with a sync flush marker, at every level', () => {
+    for (const level of [0, 1, 9]) {
+      const deflater = new HeaderDeflater(v, level);
+      for (const nv of BLOCKS) {
+        const out = deflater.deflate(packHeaderBlock(nv, v), 0);
+        assert.is(toHex(out.subarray(-4)), '0000ffff');
+      }
     }
   });
 
@@ -88,43 +93,49 @@ for (const v of [2, 3] as WireVersion[]) {
     assert.is(toHex(inflater.inflate(fresh.deflate(big, 8).subarray(8))!), toHex(big));
   });
 
-  t('the context is kept across blocks: a repeated block compresses much smaller the second time', () => {
-    const deflater = new HeaderDeflater(v, 9);
-    const block = packHeaderBlock(BLOCKS[1]!, v);
-    const first = deflater.deflate(block, 0).length;
-    const second = deflater.deflate(block, 0).length;
-    assert.ok(second < first / 2, `${second} vs ${first}`);
+  t('the context is kept across blocks: a repeated block compresses much smaller the second time, at levels 1 and 9', () => {
+    for (const level of [1, 9]) {
+      const deflater = new HeaderDeflater(v, level);
+      const block = packHeaderBlock(BLOCKS[1]!, v);
+      const first = deflater.deflate(block, 0).length;
+      const second = deflater.deflate(block, 0).length;
+      assert.ok(second < first / 2, `level ${level}: ${second} vs ${first}`);
+    }
   });
 
-  t('the headroom bytes come first and are left for the frame header', () => {
+  t('the headroom bytes come first and are left for the frame header, at every level', () => {
     const block = packHeaderBlock(BLOCKS[0]!, v);
-    const plain = new HeaderDeflater(v, 9).deflate(block, 0);
-    const roomy = new HeaderDeflater(v, 9).deflate(block, 18);
-    assert.is(toHex(roomy.subarray(18)), toHex(plain));
+    for (const level of [0, 1, 9]) {
+      const plain = new HeaderDeflater(v, level).deflate(block, 0);
+      const roomy = new HeaderDeflater(v, level).deflate(block, 18);
+      assert.is(toHex(roomy.subarray(18)), toHex(plain));
+    }
   });
 
-  t('a large block of random text round-trips at level 0 and at level 9', () => {
+  t('a large block of random text round-trips at levels 0, 1 and 9', () => {
     const random = new Uint8Array(60_000);
     let x = 12345;
     for (let i = 0; i < random.length; i++) random[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
     const value = Array.from(random, (b) => String.fromCharCode(0x21 + (b % 90))).join('');
     const block = packHeaderBlock([['x', value]], v);
-    for (const level of [0, 9]) {
+    for (const level of [0, 1, 9]) {
       const out = new HeaderDeflater(v, level).deflate(block, 0);
       assert.is(toHex(new HeaderInflater(v, 1 << 20).inflate(out)!), toHex(block));
     }
   });
 
-  t('a stream made with the other version\'s dictionary is a zlib error (GOAWAY)', () => {
-    const out = new HeaderDeflater(v === 2 ? 3 : 2, 9).deflate(packHeaderBlock(BLOCKS[0]!, v), 0);
-    const inflater = new HeaderInflater(v, 65536);
-    try {
-      inflater.inflate(out);
-      assert.unreachable('inflated');
-    } catch (err) {
-      assert.instance(err, FrameError);
-      assert.is((err as FrameError).code, ERR_ZLIB);
-      assert.is((err as FrameError).statusCode, GOAWAY_PROTOCOL_ERROR);
+  t('a stream made with the other version\'s dictionary is a zlib error (GOAWAY), at every level', () => {
+    for (const level of [0, 1, 9]) {
+      const out = new HeaderDeflater(v === 2 ? 3 : 2, level).deflate(packHeaderBlock(BLOCKS[0]!, v), 0);
+      const inflater = new HeaderInflater(v, 65536);
+      try {
+        inflater.inflate(out);
+        assert.unreachable('inflated');
+      } catch (err) {
+        assert.instance(err, FrameError);
+        assert.is((err as FrameError).code, ERR_ZLIB);
+        assert.is((err as FrameError).statusCode, GOAWAY_PROTOCOL_ERROR);
+      }
     }
   });
 
