@@ -26,9 +26,12 @@ export interface CtrlInit {
  * `frame instanceof CtrlFrame` tells a control frame from DATA.
  */
 export abstract class CtrlFrame {
-  version: WireVersion;
-  flags: number;
-  length: number;
+  // Declared, not defined: fields defined in a base class run one initializer
+  // for every frame class, which V8 could not make fast (4% of a client's
+  // time on small requests); the constructor's stores cost far less.
+  declare version: WireVersion;
+  declare flags: number;
+  declare length: number;
   constructor(init: CtrlInit) {
     this.version = init.version ?? 3;
     this.flags = init.flags ?? 0;
@@ -69,8 +72,9 @@ export interface StreamNvInit extends CtrlInit {
 }
 /** A frame of a stream id and a header list. */
 abstract class StreamNvFrameBase extends CtrlFrame {
-  streamId: number;
-  nv: Nv;
+  // Declared for the reason CtrlFrame's fields are: two classes share this constructor.
+  declare streamId: number;
+  declare nv: Nv;
   constructor(init: StreamNvInit) {
     super(init);
     this.streamId = init.streamId;
