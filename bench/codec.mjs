@@ -148,6 +148,7 @@ const started = performance.now();
 for (let round = 0; round < ROUNDS; round++) {
   record('syn ours level 0', oursSyn(0));
   record('syn theirs uncompressed', await theirsSyn(false));
+  record('syn ours level 1', oursSyn(1));
   record('syn ours level 9', oursSyn(9));
   record('syn theirs compressed', await theirsSyn(true));
   record('data ours', oursData());
@@ -161,8 +162,11 @@ console.log(`Median of ${ROUNDS} interleaved rounds (${((performance.now() - sta
 console.log('');
 console.log(`SYN_STREAM encode+decode, 10 headers, SPDY/3 (frames/s; ${SYN_COUNT} per round)`);
 console.log(`  stored blocks:  ours ${fmt(m['syn ours level 0'])}   spdy-transport ${fmt(m['syn theirs uncompressed'])}   ours/theirs ${(m['syn ours level 0'] / m['syn theirs uncompressed']).toFixed(2)}`);
-console.log(`  compressed:     ours ${fmt(m['syn ours level 9'])}   spdy-transport ${fmt(m['syn theirs compressed'])}   ours/theirs ${(m['syn ours level 9'] / m['syn theirs compressed']).toFixed(2)}`);
-console.log('   (ours compresses at level 9, spdy-transport at zlib\'s default level 6)');
+for (const level of [1, 9]) {
+  const ours = m[`syn ours level ${level}`];
+  console.log(`  level ${level}:        ours ${fmt(ours)}   spdy-transport ${fmt(m['syn theirs compressed'])}   ours/theirs ${(ours / m['syn theirs compressed']).toFixed(2)}`);
+}
+console.log('   (compressed: ours at level 1, a server\'s default, and zlib\'s level 9; spdy-transport at zlib\'s default level 6)');
 console.log('');
 console.log(`DATA decode, 16 KiB frames in 64 KiB chunks (MB/s; ${MB.toFixed(0)} MB per round)`);
 console.log(`  ours ${fmt(m['data ours'])}   spdy-transport ${fmt(m['data theirs'])}   ours/theirs ${(m['data ours'] / m['data theirs']).toFixed(2)}`);
