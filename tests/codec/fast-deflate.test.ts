@@ -33,9 +33,14 @@ function replies(seed: number, count: number, blobs = true): NvInput[] {
   ]);
 }
 
-/** What zlib itself inflates from the stream, limited to `windowBits`. */
+/**
+ * What zlib itself inflates from the stream, limited to `windowBits`. zlib
+ * lets a distance reach back into the output of the same call as well as
+ * its window, so it writes 64 bytes a call: a repeat from further back
+ * than the window (and those 64 bytes) is then an error.
+ */
 const zlibInflate = (parts: Uint8Array[], v: WireVersion, windowBits = 15): Buffer =>
-  inflateSync(Buffer.concat(parts), { dictionary: dictionaryFor(v), windowBits, finishFlush: constants.Z_SYNC_FLUSH });
+  inflateSync(Buffer.concat(parts), { dictionary: dictionaryFor(v), windowBits, chunkSize: 64, finishFlush: constants.Z_SYNC_FLUSH });
 
 for (const v of [2, 3] as WireVersion[]) {
   t(`SPDY/${v}: a thousand varied blocks inflate back one by one, with pako and with zlib held to a 2 KiB window`, () => {
@@ -48,6 +53,30 @@ for (const v of [2, 3] as WireVersion[]) {
     assert.ok(zlibInflate(out, v, 11).equals(Buffer.concat(blocks)));
   });
 }
+
+t('seeded mixes of runs, copies of earlier blocks with edits, and noise, of 0 to 6000 bytes, inflate back within the window', () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const rnd = prng(seed);
+    const d = deflater(3);
+    const blocks: Uint8Array[] = [];
+    for (let i = 0; i < 150; i++) {
+      const length = rnd.int(4) === 0 ? rnd.int(6000) : rnd.int(300);
+      const block = new Uint8Array(length);
+      const earlier = blocks.length > 0 ? blocks[rnd.int(blocks.length)]! : new Uint8Array(0);
+      for (let at = 0; at < length;) {
+        const run = 1 + rnd.int(64);
+        const kind = rnd.int(3);
+        for (let k = 0; k < run && at < length; k++, at++) {
+          // A run of one byte, a stretch of an earlier block, or noise from a small alphabet.
+          block[at] = kind === 0 ? 0x61 : kind === 1 && earlier.length > 0 ? earlier[(at + k) % earlier.length]! : 0x61 + rnd.int(4);
+        }
+      }
+      blocks.push(block);
+    }
+    const out = blocks.map((b) => d.deflate(b, 0));
+    assert.ok(zlibInflate(out, 3, 11).equals(Buffer.concat(blocks)), `seed ${seed}`);
+  }
+});
 
 t('blocks that repeat earlier ones come out a small fraction of their size', () => {
   const d = deflater(3);
