@@ -249,7 +249,7 @@ const STREAMS_DEFAULTS: Partial<Defaults> = {
   maxDataFrameSize: 65536,
 };
 
-/** Client header blocks go out stored (as spdylay's clients do), server ones compressed hard. */
+/** Client header blocks go out stored (as spdylay's clients do), server ones through our fast writer. */
 const compressionLevelFor = (side: Side): number => (side === CLIENT ? 0 : 1);
 /** A server drops sessions nobody uses; a client keeps its own for as long as it likes. */
 const idleTimeoutFor = (side: Side): number => (side === CLIENT ? 0 : 300_000);

@@ -23,7 +23,8 @@ const HASH_BITS = 10;
 const MAX_CHAIN = 16;
 /** A repeat this long is taken without looking further. */
 const GOOD_ENOUGH = 32;
-const Z_DEFLATED = 8;
+/** zlib's one compression method. */
+export const Z_DEFLATED = 8;
 const EMPTY = new Uint8Array(0);
 /** Far below 2^31. */
 const REBASE_AT = 1 << 30;

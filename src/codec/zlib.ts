@@ -1,10 +1,11 @@
 /**
  * Header-block compression: one zlib stream per direction per session, with
- * the version's dictionary, a sync flush after each block. Window bits 11 and
- * memLevel 1 as spdylay uses for its own output, with zlib's own hash (pako's
- * "legacy" one: its default is a 32768-slot table whatever the memLevel, which
- * every 2 KiB window slide walks whole), so our bytes are spdylay's; the
- * inflater takes any window.
+ * the version's dictionary and a sync flush after each block. Levels 0 and 1
+ * are written by hand (fast-deflate.ts); levels 2 to 9 are pako's, with
+ * window bits 11 and memLevel 1 as spdylay uses for its own output and
+ * zlib's own hash (pako's "legacy" one: its default is a 32768-slot table
+ * whatever the memLevel, which every 2 KiB window slide walks whole), so
+ * that level 9 gives spdylay's bytes. The inflater takes any window.
  */
 import {
   ZStream, Z_BUF_ERROR, Z_DEFAULT_STRATEGY, Z_NEED_DICT, Z_OK, Z_STREAM_END, Z_SYNC_FLUSH,
@@ -13,10 +14,9 @@ import {
 } from 'pako';
 import { ERR_ZLIB, GOAWAY_PROTOCOL_ERROR, type WireVersion } from '../base/constants.js';
 import { dictionaryFor, dictionaryIdFor } from './dictionary.js';
-import { DEFLATE_WINDOW_BITS, FastDeflater, StoredDeflater } from './fast-deflate.js';
+import { DEFLATE_WINDOW_BITS, FastDeflater, StoredDeflater, Z_DEFLATED } from './fast-deflate.js';
 import { FrameError, ZlibError } from '../base/errors.js';
 
-const Z_DEFLATED = 8;
 const DEFLATE_MEM_LEVEL = 1;
 const INFLATE_WINDOW_BITS = 15;
 
