@@ -254,12 +254,17 @@ export class StreamController implements InboundHooks, OutboundHooks {
     this.closed.reject(reason);
   }
 
-  /** Sends RST_STREAM and fails the stream locally at once. */
+  /**
+   * Sends RST_STREAM and fails the stream locally at once. A stream closed
+   * already sends nothing, but still drops what the application has not
+   * read: whoever resets it will not read it, and the session would count
+   * those bytes as buffered for as long as the stream object lived.
+   */
   reset(statusCode: number): void {
-    if (this.done) return;
     const reason = new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode });
     // First: the Session may close the stream from inside host.reset, which keeps finished bodies.
     this.inbound.abandon(reason);
+    if (this.done) return;
     this.host.reset(this, statusCode);
     this.fail(reason, true);
   }
@@ -373,7 +378,11 @@ export class SpdyStream {
     return this.c.inbound.bufferedBytes;
   }
 
-  /** Resets the stream (RST_STREAM with `statusCode`, CANCEL by default). */
+  /**
+   * Resets the stream (RST_STREAM with `statusCode`, CANCEL by default). On
+   * a stream that is closed already nothing is sent, and what has not been
+   * read is dropped.
+   */
   reset(statusCode: number = CANCEL): void {
     this.c.reset(statusCode);
   }

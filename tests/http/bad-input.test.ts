@@ -103,6 +103,26 @@ test('a reply with a header name HTTP forbids fails the fetch and the stream is 
   }
 });
 
+test('a push that names no URL is refused even when its whole body came with it: the client holds none of it', async () => {
+  const [clientSession, server] = pair();
+  const client = new SpdyClient(clientSession, { origin: 'https://example.test' });
+  const reader = server.incoming.getReader();
+  try {
+    const pending = client.fetch('/');
+    const { value: stream } = await reader.read();
+    // No :path: nothing a later fetch could claim. Its SYN_STREAM, DATA and FIN go out together.
+    const pushed = await stream!.push([[':status', '200 OK'], [':version', 'HTTP/1.1']], { body: new Uint8Array(100) });
+    await stream!.respond([[':status', '200 OK'], [':version', 'HTTP/1.1']], { body: 'page' });
+    assert.is(await (await pending).text(), 'page');
+    await pushed.closed.catch(() => undefined);
+    for (let i = 0; i < 5 && clientSession.bufferedBytes > 0; i++) await new Promise((r) => setImmediate(r));
+    assert.is(clientSession.bufferedBytes, 0);
+  } finally {
+    clientSession.destroy();
+    server.destroy();
+  }
+});
+
 test('the first bytes of a cleartext connection tell SPDY/2, SPDY/3 and HTTP/1.1 apart', () => {
   const v2 = new Uint8Array([0x80, 0x02, 0x00, 0x01]);
   const v3 = new Uint8Array([0x80, 0x03, 0x00, 0x01]);

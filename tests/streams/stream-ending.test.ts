@@ -101,8 +101,6 @@ test('cancelling a readable already read to its end, on a closed stream, sends n
   await client.close();
 });
 
-test.run();
-
 test('a body the peer finished with FIN stays readable to its end when the peer resets the stream afterwards', async () => {
   const { client, server, stream, incoming } = await openPair();
   const body = new Uint8Array(40_000).map((_, i) => i % 251);
@@ -114,3 +112,21 @@ test('a body the peer finished with FIN stays readable to its end when the peer 
   await client.close();
   await server.closed;
 });
+
+test('reset() on a stream closed with its body unread sends nothing and drops the body: the session holds none of it', async () => {
+  const { client, server, stream, incoming } = await openPair();
+  await stream.writable.close();
+  await writeAll(incoming.writable, new Uint8Array(5000));
+  await stream.closed; // both sides over, the body unread
+  assert.is(client.bufferedBytes, 5000);
+  stream.reset();
+  assert.is(client.bufferedBytes, 0);
+  assert.is(stream.bufferedBytes, 0);
+  assert.is((await rejectionOf(stream.readable.getReader().read())).statusCode, CANCEL);
+  // Nothing went out: the server's stream ended cleanly and stays so.
+  assert.is(await stateOf(incoming.closed), 'resolved');
+  await client.close();
+  await server.closed;
+});
+
+test.run();
