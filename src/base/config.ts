@@ -102,8 +102,9 @@ export interface SpdyConfig {
    */
   maxPendingReplies?: number;
   /**
-   * Streams layer: bytes received on all of a session's streams and not yet
-   * read by the application, past which the session fails with GOAWAY
+   * Streams layer: bytes received on all of a session's open streams and not
+   * yet read by the application (what a stream that is over still holds is
+   * the application's, and not counted), past which the session fails with GOAWAY
    * PROTOCOL_ERROR rather than hold more. Flow control (or pausing the
    * transport, with `peerFlowControl: false`) normally keeps far below it.
    * In SPDY/3.1 with flow control it may not be below `sessionWindowSize`

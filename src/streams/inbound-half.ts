@@ -48,6 +48,12 @@ export class InboundHalf {
   private failure: { reason: unknown } | null = null;
   /** The body is being gathered whole (`gather()`), not read through `readable`. */
   private gathering: Gathering | null = null;
+  /**
+   * The stream is over: what is still queued is the application's alone.
+   * Reading or dropping it no longer tells the hooks, which were told of
+   * all of it at once (`release`).
+   */
+  private released = false;
 
   constructor(private readonly hooks: InboundHooks) {}
 
@@ -85,6 +91,20 @@ export class InboundHalf {
   /** True once the peer's half is over (FIN seen) or the readable has ended. */
   get finished(): boolean {
     return this.ended || this.done;
+  }
+
+  /**
+   * The stream is over (closed, or reset by the peer after its FIN): what
+   * is queued stays readable, but stops being the session's to count and
+   * to hold the connection window for. An application that answers a
+   * request without reading its body, and lets the stream go, would
+   * otherwise hold that window and that count for as long as the session
+   * lives. Returns the bytes released.
+   */
+  release(): number {
+    if (this.released) return 0;
+    this.released = true;
+    return this.bytes;
   }
 
   /** Data from the peer. */
@@ -131,13 +151,13 @@ export class InboundHalf {
       this.bytes = 0;
       const g: Gathering = { chunks: [], size: 0, limit, resolve, reject };
       this.gathering = g;
-      if (n > 0) this.hooks.buffered(-n);
+      if (n > 0 && !this.released) this.hooks.buffered(-n);
       let i = 0;
       while (i < queued.length && this.gathering === g) this.gather1(g, queued[i++]!);
       // Past the limit already: what was queued after is dropped, and its window given back.
       let dropped = 0;
       while (i < queued.length) dropped += queued[i++]!.length;
-      if (dropped > 0) this.hooks.discarded(dropped);
+      if (dropped > 0 && !this.released) this.hooks.discarded(dropped);
       if (this.gathering === g && (this.ended || this.done)) this.close();
     });
   }
@@ -146,7 +166,7 @@ export class InboundHalf {
   private gather1(g: Gathering, chunk: Uint8Array): void {
     if (g.size + chunk.length > g.limit) {
       this.gathering = null;
-      this.hooks.discarded(chunk.length);
+      if (!this.released) this.hooks.discarded(chunk.length);
       const reason = new BodyTooLargeError(`the body is larger than ${g.limit} bytes`);
       g.reject(reason);
       // Our own reset (CANCEL): the peer stops sending what nobody will read.
@@ -155,7 +175,7 @@ export class InboundHalf {
     }
     g.chunks.push(chunk);
     g.size += chunk.length;
-    this.hooks.consumed(chunk.length);
+    if (!this.released) this.hooks.consumed(chunk.length);
   }
 
   /** The peer's FIN: the readable closes once the queue is read. */
@@ -196,9 +216,9 @@ export class InboundHalf {
         this.head = 0;
       }
       this.bytes -= chunk.length;
-      this.hooks.buffered(-chunk.length);
+      if (!this.released) this.hooks.buffered(-chunk.length);
       this.controller!.enqueue(chunk);
-      this.hooks.consumed(chunk.length);
+      if (!this.released) this.hooks.consumed(chunk.length);
       if (this.ended && this.head === this.queue.length) this.close();
       return;
     }
@@ -220,7 +240,7 @@ export class InboundHalf {
     this.head = 0;
     this.bytes = 0;
     this.waiting = false;
-    if (n > 0) {
+    if (n > 0 && !this.released) {
       this.hooks.buffered(-n);
       this.hooks.discarded(n);
     }

@@ -180,7 +180,13 @@ export class SpdySession {
     return this.driver.closed;
   }
 
-  /** Bytes received on all streams that the application has not read yet. */
+  /**
+   * Bytes received on the open streams that the application has not read
+   * yet. What a stream still holds unread once it is over is the
+   * application's (`stream.bufferedBytes` still counts it): it leaves this
+   * count and gives the connection window back, so that streams answered
+   * without reading their bodies do not hold the session up.
+   */
   get bufferedBytes(): number {
     return this.gate.buffered;
   }

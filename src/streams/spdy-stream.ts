@@ -70,6 +70,8 @@ export interface StreamHost {
   buffered(stream: StreamController, delta: number): void;
   consumed(stream: StreamController, n: number): void;
   discarded(stream: StreamController, n: number): void;
+  /** `n` unread bytes of a stream that is over are the application's now, no longer the session's. */
+  released(stream: StreamController, n: number): void;
   /** Why `stream` cannot be answered now (answered already, not the peer's, closed), or null. */
   refusal(stream: StreamController): Error | null;
   respond(stream: StreamController, nv: NvInput, endStream: boolean): Promise<void>;
@@ -230,6 +232,7 @@ export class StreamController implements InboundHooks, OutboundHooks {
     this.receiveFin();
     this.outbound.finSent();
     this.outbound.shut('stream closed');
+    this.releaseUnread();
     this.closed.resolve();
   }
 
@@ -244,6 +247,7 @@ export class StreamController implements InboundHooks, OutboundHooks {
     this.done = true;
     if (dropUnread) this.inbound.abandon(reason);
     else this.inbound.fail(reason);
+    this.releaseUnread();
     this.outbound.fail(reason);
     // Nobody waits on a one-shot that was never asked for or has settled.
     this.opened$?.reject(reason);
@@ -252,6 +256,12 @@ export class StreamController implements InboundHooks, OutboundHooks {
     this.headers.reject(reason);
     this.trailers.reject(reason);
     this.closed.reject(reason);
+  }
+
+  /** What the stream still holds unread once it is over stops counting against the session. */
+  private releaseUnread(): void {
+    const n = this.inbound.release();
+    if (n > 0) this.host.released(this, n);
   }
 
   /**

@@ -85,6 +85,12 @@ export class SessionStreamHost implements StreamHost {
     this.report(0, n);
   }
 
+  /** Bytes a stream that is over keeps for the application: out of the session's count, the connection window given back. */
+  released(_c: StreamController, n: number): void {
+    this.gate.add(-n);
+    this.report(0, n);
+  }
+
   refusal(c: StreamController): Error | null {
     if (c.origin !== 'remote') return new InvalidArgumentError('only a stream the peer opened can be answered');
     if (c.responded) return new InvalidArgumentError('this stream was answered already');

@@ -17,6 +17,27 @@ test('a POST body given as a ReadableStream reaches the handler whole, past the 
   }
 });
 
+test('a handler that answers without reading the body does not hold the connection up: after four connection windows of such POSTs, a body still gets through', async () => {
+  // SPDY/3.1 over one connection; the server's connection window is 1 MiB.
+  const lb = await loopback(async (req) => new URL(req.url).pathname === '/count'
+    ? new Response(String((await req.arrayBuffer()).byteLength))
+    : new Response(null, { status: 204 }));
+  try {
+    const body = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 64; i++) {
+      const res = await lb.client.fetch('/webhook', { method: 'POST', body });
+      assert.is(res.status, 204);
+    }
+    // Were those bodies still holding the connection window, this one could not arrive.
+    const counted = lb.client.fetch('/count', { method: 'POST', body: new Uint8Array(256 * 1024) }).then((r) => r.text());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<string>((resolve) => (timer = setTimeout(resolve, 10_000, 'stalled')));
+    assert.is(await Promise.race([counted, stalled]).finally(() => clearTimeout(timer)), String(256 * 1024));
+  } finally {
+    await lb.close();
+  }
+});
+
 test('request and response bodies stream: the handler answers before the upload ends', async () => {
   // The server echoes each chunk as it arrives; the client sends the next only
   // after reading the previous echo, which cannot work unless both stream.

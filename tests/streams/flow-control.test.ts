@@ -1,9 +1,9 @@
 // SpdySession's windows: a reader that stops stops the sender; spdy3Fallback keeps giving windows back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, createMemoryTransportPair } from '../../src/index.js';
+import { PROTO_SPDY2, PROTO_SPDY3, PROTO_SPDY3_1, SpdySession, createMemoryTransportPair, type SpdyStream } from '../../src/index.js';
 import {
-  nextIncoming, ok, randomBytes, readAll, request, sessionPair, sha256, stateOf, tick, writeAll,
+  iterate, nextIncoming, ok, randomBytes, readAll, request, sessionPair, sha256, stateOf, tick, writeAll,
 } from './session-pair.js';
 
 /** SpdySession's default stream window (`initialWindowSize`). */
@@ -200,5 +200,39 @@ test('a SPDY/3.1 server that falls back to SPDY/3 (spdy3Fallback) still gives wi
   await client.close();
   await server.closed;
 });
+
+for (const [label, version, config] of [
+  ['SPDY/3.1: the connection window comes back', PROTO_SPDY3_1, undefined],
+  ['SPDY/2: the paused transport reads on', PROTO_SPDY2, undefined],
+  ['peerFlowControl: false: the paused transport reads on', PROTO_SPDY3_1, { peerFlowControl: false }],
+] as const) {
+  test(`bodies of streams answered and closed unread stop counting against the session (${label}): four connection windows of them go through`, async () => {
+    const { client, server } = sessionPair({ version, config });
+    const body = new Uint8Array(64 * 1024);
+    const kept: SpdyStream[] = [];
+    const serving = (async () => {
+      for await (const stream of iterate(server.incoming)) {
+        kept.push(stream);
+        await stream.respond(ok(), { body: 'ok' });
+      }
+    })();
+    // 64 POSTs of 64 KiB: four times the connection window, none of them read by the server.
+    for (let i = 0; i < 64; i++) {
+      const post = await client.openStream({ headers: request('/ignored', 'POST'), body });
+      assert.is(new TextDecoder().decode(await post.bytes()), 'ok');
+      await post.closed;
+    }
+    await tick();
+    assert.is(server.bufferedBytes, 0, 'the session counts none of it');
+    // Each stream still holds its body, readable to the end.
+    const last = kept.at(-1)!;
+    await last.closed;
+    assert.is(last.bufferedBytes, body.length);
+    assert.is((await readAll(last.readable)).length, body.length);
+    assert.is(server.bufferedBytes, 0, 'reading it later gives nothing back twice');
+    await client.close();
+    await serving;
+  });
+}
 
 test.run();

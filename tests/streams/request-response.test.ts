@@ -232,16 +232,20 @@ test('respond with endStream sends FIN on the SYN_REPLY and shuts our writable',
   peer.session.destroy();
 });
 
-test('bufferedBytes counts what arrived and was not read, per stream and per session', async () => {
+test('bufferedBytes counts what arrived and was not read: per stream, and per session while the stream is open', async () => {
   const { client, server } = sessionPair();
   const stream = await client.openStream({ headers: request(), endStream: true });
   const incoming = await nextIncoming(server);
   await incoming.respond(ok());
-  await writeAll(incoming.writable, new Uint8Array(5000), 5000);
-  await stream.headers;
-  await stream.closed;
-  assert.is(stream.bufferedBytes, 5000);
+  const writer = incoming.writable.getWriter();
+  await writer.write(new Uint8Array(5000));
+  while (stream.bufferedBytes < 5000) await tick();
   assert.is(client.bufferedBytes, 5000);
+  await writer.close();
+  await stream.closed;
+  // Over: still readable, but the application's, not the session's.
+  assert.is(stream.bufferedBytes, 5000);
+  assert.is(client.bufferedBytes, 0);
   assert.is((await readAll(stream.readable)).length, 5000);
   assert.is(stream.bufferedBytes, 0);
   assert.is(client.bufferedBytes, 0);

@@ -117,8 +117,9 @@ test('reset() on a stream closed with its body unread sends nothing and drops th
   const { client, server, stream, incoming } = await openPair();
   await stream.writable.close();
   await writeAll(incoming.writable, new Uint8Array(5000));
-  await stream.closed; // both sides over, the body unread
-  assert.is(client.bufferedBytes, 5000);
+  await stream.closed; // both sides over, the body unread: the stream's now, not the session's
+  assert.is(stream.bufferedBytes, 5000);
+  assert.is(client.bufferedBytes, 0);
   stream.reset();
   assert.is(client.bufferedBytes, 0);
   assert.is(stream.bufferedBytes, 0);
