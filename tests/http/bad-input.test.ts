@@ -14,6 +14,7 @@ import { InvalidResponseError } from '../../src/http/response.js';
 import { serveSession } from '../../src/http/server.js';
 import { createMemoryTransportPair } from '../../src/streams/memory-transport.js';
 import { SpdySession } from '../../src/streams/spdy-session.js';
+import type { SpdyStream } from '../../src/streams/spdy-stream.js';
 import { serve } from '../../src/node/http/serve.js';
 
 function pair(): [SpdySession, SpdySession] {
@@ -60,68 +61,54 @@ test('a forbidden method (CONNECT) is answered 400, not a crash', async () => {
   }
 });
 
-for (const status of [undefined, 'abc', '99 Too Low', '600 Too High']) {
-  test(`a reply with :status ${JSON.stringify(status)} fails the fetch and is reset with PROTOCOL_ERROR`, async () => {
-    const [clientSession, server] = pair();
-    const client = new SpdyClient(clientSession, { origin: 'https://example.test' });
-    const reader = server.incoming.getReader();
-    try {
-      const pending = client.fetch('/');
-      const { value: stream } = await reader.read();
-      await stream!.respond(status === undefined ? [[':version', 'HTTP/1.1']] : [[':status', status]], { endStream: false });
-      await pending.then(
-        () => assert.unreachable('fetch should fail'),
-        (err) => assert.ok(err instanceof InvalidResponseError),
-      );
-      await stream!.closed.then(
-        () => assert.unreachable('the stream should be reset'),
-        (err) => assert.is((err as { statusCode: number }).statusCode, PROTOCOL_ERROR),
-      );
-    } finally {
-      clientSession.destroy();
-      server.destroy();
-    }
-  });
+/** A client's fetch of `/` from a bare server session: `check` gets it and the server's stream; both sessions end after. */
+async function oneFetch(
+  check: (t: { clientSession: SpdySession; pending: Promise<Response>; stream: SpdyStream }) => Promise<void>,
+): Promise<void> {
+  const [clientSession, server] = pair();
+  const client = new SpdyClient(clientSession, { origin: 'https://example.test' });
+  const reader = server.incoming.getReader();
+  try {
+    const pending = client.fetch('/');
+    const { value: stream } = await reader.read();
+    await check({ clientSession, pending, stream: stream! });
+  } finally {
+    clientSession.destroy();
+    server.destroy();
+  }
 }
 
-test('a reply with a header name HTTP forbids fails the fetch and the stream is reset with PROTOCOL_ERROR', async () => {
-  const [clientSession, server] = pair();
-  const client = new SpdyClient(clientSession, { origin: 'https://example.test' });
-  const reader = server.incoming.getReader();
-  try {
-    const pending = client.fetch('/');
-    const { value: stream } = await reader.read();
-    await stream!.respond([[':status', '200 OK'], ['bad name', 'x']]);
-    await pending.then(() => assert.unreachable('fetch should fail'), (err) => assert.instance(err, TypeError));
-    await stream!.closed.then(
-      () => assert.unreachable('the stream should be reset'),
-      (err) => assert.is((err as { statusCode: number }).statusCode, PROTOCOL_ERROR),
-    );
-  } finally {
-    clientSession.destroy();
-    server.destroy();
-  }
-});
+const resetWith = (stream: SpdyStream, statusCode: number): Promise<void> => stream.closed.then(
+  () => assert.unreachable('the stream should be reset'),
+  (err) => assert.is((err as { statusCode: number }).statusCode, statusCode),
+);
 
-test('a push that names no URL is refused even when its whole body came with it: the client holds none of it', async () => {
-  const [clientSession, server] = pair();
-  const client = new SpdyClient(clientSession, { origin: 'https://example.test' });
-  const reader = server.incoming.getReader();
-  try {
-    const pending = client.fetch('/');
-    const { value: stream } = await reader.read();
-    // No :path: nothing a later fetch could claim. Its SYN_STREAM, DATA and FIN go out together.
-    const pushed = await stream!.push([[':status', '200 OK'], [':version', 'HTTP/1.1']], { body: new Uint8Array(100) });
-    await stream!.respond([[':status', '200 OK'], [':version', 'HTTP/1.1']], { body: 'page' });
-    assert.is(await (await pending).text(), 'page');
-    await pushed.closed.catch(() => undefined);
-    for (let i = 0; i < 5 && clientSession.bufferedBytes > 0; i++) await new Promise((r) => setImmediate(r));
-    assert.is(clientSession.bufferedBytes, 0);
-  } finally {
-    clientSession.destroy();
-    server.destroy();
-  }
-});
+for (const status of [undefined, 'abc', '99 Too Low', '600 Too High']) {
+  test(`a reply with :status ${JSON.stringify(status)} fails the fetch and is reset with PROTOCOL_ERROR`, () => oneFetch(async ({ pending, stream }) => {
+    await stream.respond(status === undefined ? [[':version', 'HTTP/1.1']] : [[':status', status]], { endStream: false });
+    await pending.then(
+      () => assert.unreachable('fetch should fail'),
+      (err) => assert.ok(err instanceof InvalidResponseError),
+    );
+    await resetWith(stream, PROTOCOL_ERROR);
+  }));
+}
+
+test('a reply with a header name HTTP forbids fails the fetch and the stream is reset with PROTOCOL_ERROR', () => oneFetch(async ({ pending, stream }) => {
+  await stream.respond([[':status', '200 OK'], ['bad name', 'x']]);
+  await pending.then(() => assert.unreachable('fetch should fail'), (err) => assert.instance(err, TypeError));
+  await resetWith(stream, PROTOCOL_ERROR);
+}));
+
+test('a push that names no URL is refused even when its whole body came with it: the client holds none of it', () => oneFetch(async ({ clientSession, pending, stream }) => {
+  // No :path: nothing a later fetch could claim. Its SYN_STREAM, DATA and FIN go out together.
+  const pushed = await stream.push([[':status', '200 OK'], [':version', 'HTTP/1.1']], { body: new Uint8Array(100) });
+  await stream.respond([[':status', '200 OK'], [':version', 'HTTP/1.1']], { body: 'page' });
+  assert.is(await (await pending).text(), 'page');
+  await pushed.closed.catch(() => undefined);
+  for (let i = 0; i < 5 && clientSession.bufferedBytes > 0; i++) await new Promise((r) => setImmediate(r));
+  assert.is(clientSession.bufferedBytes, 0);
+}));
 
 test('the first bytes of a cleartext connection tell SPDY/2, SPDY/3 and HTTP/1.1 apart', () => {
   const v2 = new Uint8Array([0x80, 0x02, 0x00, 0x01]);
