@@ -212,12 +212,16 @@ export class SpdyClient {
       if (init.signal) body = (body$ = abortableBody(answered.readable)).readable;
       else body = this.replyBody(answered);
     }
+    let response: Response;
     try {
-      return responseFromNv(replyNv, body, url.href);
+      response = responseFromNv(replyNv, body, url.href);
     } catch (err) {
       answered.reset(err instanceof InvalidResponseError ? PROTOCOL_ERROR : INTERNAL_ERROR);
       throw err;
     }
+    // A response dropped with its body unread lets its stream go, as fetch's own do.
+    if (body !== null) answered.resetIfDropped(response);
+    return response;
   }
 
   /** The `Request` that `fetch(input, init)` describes, relative URLs resolved against the origin. */
@@ -297,6 +301,7 @@ export class SpdyClient {
       stream.reset(PROTOCOL_ERROR);
       return;
     }
+    stream.resetIfDropped(response);
     const push: PushedResponse = {
       url,
       streamId: stream.id,

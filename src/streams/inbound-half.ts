@@ -54,6 +54,8 @@ export class InboundHalf {
    * all of it at once (`release`).
    */
   private released = false;
+  /** The application has read from the readable or gathered the body. */
+  private touched = false;
 
   constructor(private readonly hooks: InboundHooks) {}
 
@@ -81,6 +83,11 @@ export class InboundHalf {
       { highWaterMark: 0 },
     );
     return this.stream;
+  }
+
+  /** Nobody has read the body, gathered it, or taken a reader of its readable. */
+  get untouched(): boolean {
+    return !this.touched && !(this.stream?.locked ?? false);
   }
 
   /** Bytes received and not yet read by the application. */
@@ -142,6 +149,7 @@ export class InboundHalf {
       return Promise.reject(new InvalidArgumentError('the body is being read already'));
     }
     if (!(limit >= 0)) return Promise.reject(new InvalidArgumentError('limit must be a number of bytes, 0 or more'));
+    this.touched = true;
     if (this.failure) return Promise.reject(this.failure.reason);
     return new Promise<Uint8Array>((resolve, reject) => {
       const queued = this.queue.slice(this.head) as Uint8Array[];
@@ -207,6 +215,7 @@ export class InboundHalf {
   }
 
   private pull(): void {
+    this.touched = true;
     if (this.head < this.queue.length) {
       const chunk = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
