@@ -13,7 +13,7 @@
  * the event bridge (`event-bridge.ts`: the Session's callbacks), the stream
  * registry, the read gate and the idle deadline.
  */
-import { CLIENT, GOAWAY_OK, PROTO_SPDY2, PROTO_SPDY3_1, SERVER, type ProtocolVersion, type Side } from '../base/constants.js';
+import { CANCEL, CLIENT, GOAWAY_OK, PROTO_SPDY2, PROTO_SPDY3_1, SERVER, type ProtocolVersion, type Side } from '../base/constants.js';
 import { checkVersion } from '../codec/version.js';
 import type { NvInput } from '../codec/nv.js';
 import { codecLimits, resolveConfig, type ResolvedConfig, type SpdyConfig } from '../base/config.js';
@@ -189,6 +189,16 @@ export class SpdySession {
    */
   get bufferedBytes(): number {
     return this.gate.buffered;
+  }
+
+  /**
+   * @internal Resets stream `id` with CANCEL if it is still open and nobody
+   * has read its body, gathered it or taken a reader of it: for the HTTP
+   * client, once the `Response` that held that body is collected.
+   */
+  cancelIfUntouched(id: number): void {
+    const c = this.registry.get(id);
+    if (c && !c.done && c.inbound.untouched) c.reset(CANCEL);
   }
 
   /** Streams open or being opened by this session's application or the peer. */

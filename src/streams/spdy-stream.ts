@@ -281,19 +281,6 @@ export class StreamController implements InboundHooks, OutboundHooks {
 }
 
 /**
- * Streams whose body nobody took before the object that stood for it (an
- * HTTP client's `Response`) was collected: each is reset with CANCEL, as
- * undici does for a `fetch` response dropped unread. Until then an open
- * stream keeps its part of the connection window, and enough of them
- * dropped stall the connection. None in a runtime without the registry.
- */
-const DROPPED = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<StreamController>((c) => {
-    if (!c.done && c.inbound.untouched) c.reset(CANCEL);
-  })
-  : null;
-
-/**
  * A SPDY stream. Its `readable` yields the peer's DATA; its `writable`
  * sends ours (`close()` sends FIN; `abort()`, like `readable.cancel()`,
  * resets the stream with CANCEL). A RST_STREAM from the peer errors both
@@ -399,16 +386,6 @@ export class SpdyStream {
   /** Bytes received on this stream that the application has not read yet. */
   get bufferedBytes(): number {
     return this.c.inbound.bufferedBytes;
-  }
-
-  /**
-   * @internal Resets the stream with CANCEL once `owner` is garbage-collected,
-   * if the stream is still open then and nobody has read its body, gathered
-   * it or taken a reader of it. `owner` must be what the application holds
-   * the body through; the stream must not refer to it.
-   */
-  resetIfDropped(owner: object): void {
-    DROPPED?.register(owner, this.c);
   }
 
   /**
