@@ -266,7 +266,6 @@ export class FastDeflater {
     this.bitBuf = 0;
     this.bitCount = 0;
   }
-
 }
 
 /** The most a stored block holds. */

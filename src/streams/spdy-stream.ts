@@ -267,8 +267,7 @@ export class StreamController implements InboundHooks, OutboundHooks {
   /**
    * Sends RST_STREAM and fails the stream locally at once. A stream closed
    * already sends nothing, but still drops what the application has not
-   * read: whoever resets it will not read it, and the session would count
-   * those bytes as buffered for as long as the stream object lived.
+   * read: whoever resets it will not read it.
    */
   reset(statusCode: number): void {
     const reason = new SpdyError(`stream ${this.id} reset with status ${statusCode}`, { statusCode });
