@@ -161,7 +161,7 @@ export async function serveSession(session: SpdySession, handler: RequestHandler
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      void answerStream(value, handler, options, open);
+      void answerStream(session, value, handler, options, open);
     }
   } catch {
     // The session failed: its streams fail with it, their handlers end.
@@ -220,7 +220,9 @@ class ResetWatch {
 }
 
 /** Answers one request; `open` counts it until it is answered. */
-async function answerStream(stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions, open: OpenRequests): Promise<void> {
+async function answerStream(
+  session: SpdySession, stream: SpdyStream, handler: RequestHandler, options: SessionServeOptions, open: OpenRequests,
+): Promise<void> {
   open.start();
   try {
     let nv: Nv;
@@ -277,6 +279,13 @@ async function answerStream(stream: SpdyStream, handler: RequestHandler, options
       response.body?.cancel().catch(() => undefined);
     }
     if (pushes) await Promise.all(pushes);
+    // Answered in full while the request's body is still coming and nobody
+    // reads it (a 401 or a 413 to an upload): the client is told to stop
+    // (CANCEL), as an HTTP/2 server resets such a stream and Node's HTTP
+    // server drains the body. Left open, the stream would keep its share of
+    // the connection window for good, and a few such uploads would stall
+    // every stream of the session.
+    session.cancelIfUntouched(stream.id);
   } finally {
     open.end();
   }

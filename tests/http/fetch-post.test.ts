@@ -38,6 +38,33 @@ test('a handler that answers without reading the body does not hold the connecti
   }
 });
 
+test('an upload answered without being read (413) has the rest of it refused: the answer arrives whole, the upload is cancelled, and the connection moves on', async () => {
+  const lb = await loopback(async (req) => new URL(req.url).pathname === '/count'
+    ? new Response(String((await req.arrayBuffer()).byteLength))
+    : new Response('too large', { status: 413 }));
+  try {
+    // Twelve uploads of 1 MiB: each past a stream window, and together past the connection window.
+    for (let i = 0; i < 12; i++) {
+      let cancelled = false;
+      const upload = new ReadableStream<Uint8Array>({
+        pull: (c) => c.enqueue(new Uint8Array(64 * 1024)),
+        cancel: () => void (cancelled = true),
+      }, { highWaterMark: 0 });
+      const res = await lb.client.fetch('/upload', { method: 'POST', body: upload });
+      assert.is(res.status, 413);
+      assert.is(await res.text(), 'too large');
+      for (let turns = 0; turns < 200 && !cancelled; turns++) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(cancelled, `upload ${i} cancelled`);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<string>((resolve) => (timer = setTimeout(resolve, 10_000, 'stalled')));
+    const counted = lb.client.fetch('/count', { method: 'POST', body: new Uint8Array(300_000) }).then((r) => r.text());
+    assert.is(await Promise.race([counted, stalled]).finally(() => clearTimeout(timer)), '300000');
+  } finally {
+    await lb.close();
+  }
+});
+
 test('request and response bodies stream: the handler answers before the upload ends', async () => {
   // The server echoes each chunk as it arrives; the client sends the next only
   // after reading the previous echo, which cannot work unless both stream.
