@@ -10,7 +10,7 @@ import type { Nv } from '../codec/nv.js';
 import { ACCEPTED_CODINGS } from './content-coding.js';
 import { requestNv } from './headers.js';
 import { InvalidResponseError, responseFromNv, type ReplyBody } from './response.js';
-import { PushStore, pushedUrl, type PushedResponse } from './push-store.js';
+import { PushStore, pushedUrl, readAhead, type PushedResponse } from './push-store.js';
 
 /** `RequestInit`, whose `priority` may also be a SPDY stream priority. */
 export interface SpdyRequestInit extends Omit<RequestInit, 'priority'> {
@@ -318,15 +318,23 @@ export class SpdyClient {
       stream.reset(PROTOCOL_ERROR);
       return;
     }
+    let push: PushedResponse | null = null;
+    const body = readAhead(
+      stream.readable, this.session.config.initialWindowSize,
+      () => push !== null && !this.store.holds(push),
+      () => {
+        if (push) this.store.remove(push);
+        stream.reset(CANCEL);
+      },
+    );
     let response: Response;
     try {
-      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], this.replyBody(stream), url);
+      response = responseFromNv(nv.some(([n]) => n === ':status') ? nv : [[':status', '200 OK'], ...nv], body, url);
     } catch {
       stream.reset(PROTOCOL_ERROR);
       return;
     }
-    this.cancelWhenDropped(response, stream.id);
-    const push: PushedResponse = {
+    push = {
       url,
       streamId: stream.id,
       associatedStreamId: stream.associatedStreamId,

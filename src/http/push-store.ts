@@ -4,6 +4,8 @@
  * number so that a server cannot make a client hold unlimited streams.
  */
 import type { NvInput } from '../codec/nv.js';
+import { BodyTooLargeError } from '../base/errors.js';
+import { ByteLengthQueuingStrategy, ReadableStream } from '../base/web-streams.js';
 import { nvGet } from './headers.js';
 
 /** A resource the server pushed. */
@@ -52,6 +54,17 @@ export class PushStore {
     return true;
   }
 
+  /** The push is kept, not yet claimed. */
+  holds(push: PushedResponse): boolean {
+    return this.kept.includes(push);
+  }
+
+  /** Forgets a kept push (its body outgrew what is kept). */
+  remove(push: PushedResponse): void {
+    const i = this.kept.indexOf(push);
+    if (i >= 0) this.kept.splice(i, 1);
+  }
+
   /** Removes and returns the oldest push for `url`. */
   claim(url: string): PushedResponse | undefined {
     const i = this.kept.findIndex((p) => p.url === url);
@@ -80,4 +93,40 @@ export class PushStore {
     };
     return iterator;
   }
+}
+
+/**
+ * A pushed body read ahead while its push waits to be claimed, so that its
+ * window goes back as the bytes arrive: unclaimed pushes holding their
+ * windows stalled every stream once a server had pushed more than the
+ * connection window. Up to `limit` bytes are kept; an unclaimed push whose
+ * body outgrows that is given up (`overflow`), and a later fetch of it goes
+ * to the server. Once claimed, the body is read as fast as its reader reads.
+ */
+export function readAhead(
+  source: ReadableStream<Uint8Array>, limit: number, claimed: () => boolean, overflow: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let pulled: (() => void) | null = null;
+  return new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      void (async () => {
+        for (;;) {
+          while (claimed() && controller.desiredSize! <= 0) await new Promise<void>((resolve) => (pulled = resolve));
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          controller.enqueue(value);
+          if (!claimed() && controller.desiredSize! < 0) {
+            controller.error(new BodyTooLargeError(`a pushed body larger than ${limit} bytes is not kept`));
+            return overflow();
+          }
+        }
+      })().catch((err: unknown) => controller.error(err));
+    },
+    pull: () => {
+      pulled?.();
+      pulled = null;
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, new ByteLengthQueuingStrategy({ highWaterMark: limit }));
 }

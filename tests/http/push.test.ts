@@ -63,4 +63,63 @@ test('pushes beyond maxPushes are refused and the page still loads', async () =>
   }
 });
 
+test('unclaimed pushes do not hold the connection: ten of 1 MiB pushed with a page, and the next fetch still gets its body', async () => {
+  let requests = 0;
+  const lb = await loopback(async (req, ctx) => {
+    requests++;
+    if (new URL(req.url).pathname !== '/') return new Response(new Uint8Array(300_000));
+    for (let i = 0; i < 10; i++) ctx.push(`/big${i}`, new Response(new Uint8Array(1 << 20))).catch(() => undefined);
+    return new Response('page');
+  });
+  try {
+    assert.is(await (await lb.client.fetch('/')).text(), 'page');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<string>((resolve) => (timer = setTimeout(resolve, 10_000, 'stalled')));
+    const other = lb.client.fetch('/other').then(async (r) => (await r.arrayBuffer()).byteLength);
+    assert.is(await Promise.race([other, stalled]).finally(() => clearTimeout(timer)), 300_000);
+    // Each was larger than what a kept push may hold (a stream window): given up, and fetched from the server if asked for.
+    await lb.client.ping();
+    assert.is((await (await lb.client.fetch('/big3')).arrayBuffer()).byteLength, 300_000);
+    assert.is(requests, 3);
+  } finally {
+    await lb.close();
+  }
+});
+
+test('a push claimed while its body is coming gets all of it, however large', async () => {
+  const body = new Uint8Array(3 << 20).map((_, i) => i % 251);
+  const lb = await loopback(async (_req, ctx) => {
+    ctx.push('/big', new Response(body)).catch(() => undefined);
+    return new Response('page');
+  });
+  try {
+    const iterator = lb.client.pushes();
+    const page = lb.client.fetch('/');
+    const { value: push } = await iterator.next();
+    const got = new Uint8Array(await push.response.arrayBuffer());
+    assert.is(got.length, body.length);
+    assert.ok(got.every((b, i) => b === i % 251));
+    assert.is(await (await page).text(), 'page');
+  } finally {
+    await lb.close();
+  }
+});
+
+test('a small pushed body is kept whole while unclaimed, and answers a later fetch', async () => {
+  const lb = await loopback(async (req, ctx) => {
+    if (new URL(req.url).pathname !== '/') return new Response('from the server');
+    ctx.push('/small', new Response(new Uint8Array(100_000).fill(7))).catch(() => undefined);
+    return new Response('page');
+  });
+  try {
+    assert.is(await (await lb.client.fetch('/')).text(), 'page');
+    await lb.client.ping();
+    const got = new Uint8Array(await (await lb.client.fetch('/small')).arrayBuffer());
+    assert.is(got.length, 100_000);
+    assert.ok(got.every((b) => b === 7));
+  } finally {
+    await lb.close();
+  }
+});
+
 test.run();
