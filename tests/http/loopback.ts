@@ -66,3 +66,10 @@ export function isPattern(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== i % 251) return false;
   return true;
 }
+
+/** What `p` resolves with, or `'stalled'` if that takes 10 s: how a connection held up by a window shows. */
+export async function unlessStalled<T>(p: Promise<T>): Promise<T | 'stalled'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<'stalled'>((resolve) => (timer = setTimeout(resolve, 10_000, 'stalled')));
+  return Promise.race([p, stalled]).finally(() => clearTimeout(timer));
+}
