@@ -20,6 +20,17 @@ export interface InboundHooks {
   readCancelled(reason: unknown): void;
 }
 
+/** A released half's hooks: what it still holds is no longer counted; a cancelled read still resets the stream. */
+class ReleasedHooks implements InboundHooks {
+  constructor(private readonly stream: InboundHooks) {}
+  buffered(): void {}
+  consumed(): void {}
+  discarded(): void {}
+  readCancelled(reason: unknown): void {
+    this.stream.readCancelled(reason);
+  }
+}
+
 // Never written to: a stream whose chunks are all handed straight to a waiting read keeps no array.
 const NO_CHUNKS: Array<Uint8Array | undefined> = [];
 
@@ -48,16 +59,11 @@ export class InboundHalf {
   private failure: { reason: unknown } | null = null;
   /** The body is being gathered whole (`gather()`), not read through `readable`. */
   private gathering: Gathering | null = null;
-  /**
-   * The stream is over: what is still queued is the application's alone.
-   * Reading or dropping it no longer tells the hooks, which were told of
-   * all of it at once (`release`).
-   */
-  private released = false;
   /** The application has read from the readable or gathered the body. */
   private touched = false;
 
-  constructor(private readonly hooks: InboundHooks) {}
+  /** `hooks`: the stream's; after `release`, ones that pass on only a cancelled read. */
+  constructor(private hooks: InboundHooks) {}
 
   /**
    * The peer's DATA: made on first use (a request with no body, say, never
@@ -109,9 +115,12 @@ export class InboundHalf {
    * lives. Returns the bytes released.
    */
   release(): number {
-    if (this.released) return 0;
-    this.released = true;
-    return this.bytes;
+    const n = this.bytes;
+    // Nothing queued (the usual end), or told already: nothing later to keep quiet about.
+    if (n === 0 || this.hooks instanceof ReleasedHooks) return 0;
+    // The caller tells of all of it now: reading or dropping it later tells nobody again.
+    this.hooks = new ReleasedHooks(this.hooks);
+    return n;
   }
 
   /** Data from the peer. */
@@ -159,13 +168,13 @@ export class InboundHalf {
       this.bytes = 0;
       const g: Gathering = { chunks: [], size: 0, limit, resolve, reject };
       this.gathering = g;
-      if (n > 0 && !this.released) this.hooks.buffered(-n);
+      if (n > 0) this.hooks.buffered(-n);
       let i = 0;
       while (i < queued.length && this.gathering === g) this.gather1(g, queued[i++]!);
       // Past the limit already: what was queued after is dropped, and its window given back.
       let dropped = 0;
       while (i < queued.length) dropped += queued[i++]!.length;
-      if (dropped > 0 && !this.released) this.hooks.discarded(dropped);
+      if (dropped > 0) this.hooks.discarded(dropped);
       if (this.gathering === g && (this.ended || this.done)) this.close();
     });
   }
@@ -174,7 +183,7 @@ export class InboundHalf {
   private gather1(g: Gathering, chunk: Uint8Array): void {
     if (g.size + chunk.length > g.limit) {
       this.gathering = null;
-      if (!this.released) this.hooks.discarded(chunk.length);
+      this.hooks.discarded(chunk.length);
       const reason = new BodyTooLargeError(`the body is larger than ${g.limit} bytes`);
       g.reject(reason);
       // Our own reset (CANCEL): the peer stops sending what nobody will read.
@@ -183,7 +192,7 @@ export class InboundHalf {
     }
     g.chunks.push(chunk);
     g.size += chunk.length;
-    if (!this.released) this.hooks.consumed(chunk.length);
+    this.hooks.consumed(chunk.length);
   }
 
   /** The peer's FIN: the readable closes once the queue is read. */
@@ -225,9 +234,9 @@ export class InboundHalf {
         this.head = 0;
       }
       this.bytes -= chunk.length;
-      if (!this.released) this.hooks.buffered(-chunk.length);
+      this.hooks.buffered(-chunk.length);
       this.controller!.enqueue(chunk);
-      if (!this.released) this.hooks.consumed(chunk.length);
+      this.hooks.consumed(chunk.length);
       if (this.ended && this.head === this.queue.length) this.close();
       return;
     }
@@ -249,7 +258,7 @@ export class InboundHalf {
     this.head = 0;
     this.bytes = 0;
     this.waiting = false;
-    if (n > 0 && !this.released) {
+    if (n > 0) {
       this.hooks.buffered(-n);
       this.hooks.discarded(n);
     }
