@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [--warmup N] [case ...]`.
+// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [--warmup N] [--heap MB] [--steady-malloc] [case ...]`.
 // Cases: bulk, upload, requests, memory (the default set), micro (bench/codec.mjs,
 // bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends),
 // warmup (bench/warmup.mjs: each stack's cost run by run, until it settles).
@@ -17,11 +17,19 @@ const fresh = argv.includes('--fresh');
 const roundsAt = argv.indexOf('--rounds');
 // Warm-up rounds before those measured (default 1); see bench/warmup.mjs for how many a stack needs.
 const warmupAt = argv.indexOf('--warmup');
-const valueAt = new Set([roundsAt + 1, warmupAt + 1].filter((i) => i > 0));
+// Live heap every process of the throughput cases holds, as an application would (bench/README, item 27).
+const heapAt = argv.indexOf('--heap');
+const valueAt = new Set([roundsAt + 1, warmupAt + 1, heapAt + 1].filter((i) => i > 0));
 const cases = argv.filter((a, i) => !a.startsWith('--') && !valueAt.has(i));
 const want = (name) => (cases.length === 0 ? ['bulk', 'upload', 'requests', 'memory'] : cases).includes(name);
 const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 3 : 7;
 const warmup = warmupAt >= 0 ? Number(argv[warmupAt + 1]) : 1;
+const heapMb = heapAt >= 0 ? Number(argv[heapAt + 1]) : 0;
+// glibc's malloc keeps the memory programs free instead of trimming it and
+// faulting it in again: a process's luck with memory taken out (item 27).
+// Every process started from here on inherits it; other allocators ignore it.
+const steadyMalloc = argv.includes('--steady-malloc');
+if (steadyMalloc) process.env.MALLOC_TRIM_THRESHOLD_ = String(2 ** 32 - 1);
 
 const sizes = quick
   ? { bulk: 32 << 20, requests: 1000, idle: 1000 }
@@ -30,10 +38,12 @@ const IN_FLIGHT = 100;
 
 const started = performance.now();
 console.log(machineLine());
-console.log('cleartext SPDY/3.1 (h2c for node:http2), TCP loopback, client and server in their own processes, 16 MiB windows');
+console.log('cleartext SPDY/3.1 (h2c for node:http2), TCP loopback, client and server in their own processes, 16 MiB windows'
+  + (heapMb > 0 ? `, each process holding ${heapMb} MB of live heap` : '')
+  + (steadyMalloc ? ', malloc not trimmed' : ''));
 
 if (want('bulk') || want('upload') || want('requests')) {
-  const pairs = await startStacks(undefined, { fresh });
+  const pairs = await startStacks(undefined, { fresh, heapMb });
   try {
     if (want('bulk')) {
       await measure(pairs, {

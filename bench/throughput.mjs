@@ -38,13 +38,20 @@ const TARGETS = {
  * (and warms it up with one run of its own). Each process keeps its own luck
  * with memory for its whole life, and two identical stacks in long-lived
  * processes have measured 0.81 apart: fresh pairs cost time and take that
- * luck out of the ratios.
+ * luck out of the ratios. `heapMb` gives every process that much live heap
+ * (peer.mjs).
  */
-export async function startStacks(names = Object.keys(STACKS), { fresh = false } = {}) {
-  if (fresh) return names.map((stack) => ({ stack, fresh: true, stop: async () => {} }));
+export async function startStacks(names = Object.keys(STACKS), { fresh = false, heapMb = 0 } = {}) {
+  if (fresh) return names.map((stack) => ({ stack, fresh: true, heapMb, stop: async () => {} }));
   const pairs = [];
-  for (const name of names) pairs.push(await startPair(name));
+  for (const name of names) pairs.push(await startPair(name, { heapMb }));
   return pairs;
+}
+
+/** Both ends' collections so far (peer.mjs's `collections`). */
+async function collectionsOf(pair) {
+  const [client, server] = await Promise.all([pair.client.call('collections'), pair.server.call('collections')]);
+  return { client, server };
 }
 
 /**
@@ -58,6 +65,8 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, warmu
   // CPU of both ends per run (where /proc tells): steadier than wall time when the machine is shared.
   const cpu = Object.fromEntries(used.map((p) => [p.stack, []]));
   const cpuByEnd = Object.fromEntries(used.map((p) => [p.stack, { client: [], server: [] }]));
+  // Full collections (mark-compacts) of each end over the measured runs: see bench/README, item 27.
+  const majors = Object.fromEntries(used.map((p) => [p.stack, { client: 0, server: 0 }]));
   const cpuOf = (p) => {
     const client = cpuMs(p.client.pid);
     const server = cpuMs(p.server.pid);
@@ -68,14 +77,18 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, warmu
     const shift = Math.max(round, 0);
     for (let i = 0; i < used.length; i++) {
       const slot = used[(i + shift) % used.length];
-      const p = slot.fresh ? await startPair(slot.stack) : slot;
+      const p = slot.fresh ? await startPair(slot.stack, { heapMb: slot.heapMb }) : slot;
       if (slot.fresh) await p.run(cmd, ...args);
+      const gcBefore = await collectionsOf(p);
       const before = cpuOf(p);
       const ms = await p.run(cmd, ...args);
       const after = cpuOf(p);
+      const gcAfter = await collectionsOf(p);
       if (slot.fresh) await p.stop();
       if (round >= 0) {
         runs[p.stack].push(ms);
+        majors[p.stack].client += gcAfter.client.major - gcBefore.client.major;
+        majors[p.stack].server += gcAfter.server.major - gcBefore.server.major;
         if (before !== null && after !== null) {
           const client = after.client - before.client;
           const server = after.server - before.server;
@@ -98,6 +111,8 @@ export async function measure(pairs, { title, caseName, cmd, args, rounds, warmu
       : '';
     console.log(`  ${STACKS[p.stack].padEnd(36)} ${fmtMs(median(runs[p.stack]))}${cpuText}`);
   }
+  const perRun = (n) => (n / rounds).toFixed(1);
+  console.log(`  mark-compacts a run, client/server: ${used.map((p) => `${p.stack} ${perRun(majors[p.stack].client)}/${perRun(majors[p.stack].server)}`).join(', ')}`);
   console.log('  speed ratios (median of per-round ratios; > 1: the first is faster)');
   for (const [a, b] of RATIOS) {
     if (!runs[a] || !runs[b]) continue;

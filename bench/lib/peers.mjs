@@ -8,10 +8,15 @@ const PEER = fileURLToPath(new URL('../peer.mjs', import.meta.url));
 /**
  * Forks `peer.mjs role stack` and resolves once it is up, with `call(cmd,
  * ...args)`, `stop()`, and for a server its `port`. `execArgv` adds Node
- * options (a profiler, say).
+ * options (a profiler, say); `heapMb` has the peer hold that many MB of live
+ * objects, as an application's own state would (see peer.mjs).
  */
-export function startPeer(role, stack, { execArgv = [] } = {}) {
-  const child = fork(PEER, [role, stack], { execArgv: ['--expose-gc', ...execArgv], stdio: 'inherit' });
+export function startPeer(role, stack, { execArgv = [], heapMb = 0 } = {}) {
+  const child = fork(PEER, [role, stack], {
+    execArgv: ['--expose-gc', ...execArgv],
+    env: { ...process.env, BENCH_HEAP_MB: String(heapMb) },
+    stdio: 'inherit',
+  });
   const waiting = new Map();
   let next = 1;
   child.on('message', ({ id, result, error }) => {
