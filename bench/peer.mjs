@@ -12,7 +12,8 @@ const [role, stack] = process.argv.slice(2);
 
 // A bare benchmark process has a heap of 5-8 MB, where an application has
 // its own state besides; V8 sizes the old generation's limit from what is
-// live, and that changes when it collects (bench/README, item 27).
+// live, and that changes when it collects (bench/README, item 27). This
+// binding keeps the objects alive for the process's life.
 const held = holdHeap(Number(process.env.BENCH_HEAP_MB ?? 0));
 
 const collections = { major: 0 };
@@ -23,8 +24,8 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 const mod = await import(`./stacks/${stack}.mjs`);
-const commands = { ...mod[role], collections: () => ({ ...collections }) };
 if (!mod[role]) throw new Error(`stack ${stack} has no ${role}`);
+const commands = { ...mod[role], collections: () => ({ ...collections }) };
 
 process.on('message', async ({ id, cmd, args }) => {
   try {

@@ -25,8 +25,8 @@ const want = (name) => (cases.length === 0 ? ['bulk', 'upload', 'requests', 'mem
 const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : quick ? 3 : 7;
 const warmup = warmupAt >= 0 ? Number(argv[warmupAt + 1]) : 1;
 const heapMb = heapAt >= 0 ? Number(argv[heapAt + 1]) : 0;
-// glibc's malloc keeps the memory programs free instead of trimming it and
-// faulting it in again: a process's luck with memory taken out (item 27).
+// glibc's malloc keeps the memory a process frees instead of giving it back
+// and faulting it in again: each process's luck with memory taken out (item 27).
 // Every process started from here on inherits it; other allocators ignore it.
 const steadyMalloc = argv.includes('--steady-malloc');
 if (steadyMalloc) process.env.MALLOC_TRIM_THRESHOLD_ = String(2 ** 32 - 1);
