@@ -315,8 +315,46 @@ const CROSS_CHECKS: ReadonlyArray<(c: ResolvedConfig, given: SpdyConfig, ctx: Co
       : null,
 ];
 
-/** Every key of a resolved config, in the order each has them. */
-const RESOLVED_KEYS: readonly (keyof ResolvedConfig)[] = [...(Object.keys(SESSION_DEFAULTS) as (keyof Defaults)[]), ...DERIVED_KEYS];
+/**
+ * `m` as a resolved config: one object literal naming every key, so that
+ * every config has one hidden class on every V8 (TypeScript holds the
+ * literal to every key). A config is read on every frame. Made by spreads,
+ * each config got a hidden class of its own once V8 had seen a few, and
+ * the code of each new session deoptimized (bench/README.md, item 21);
+ * copied key by key into `{}`, they shared one on Node 20, but Node 24
+ * keeps an object given that many keys by keyed stores in dictionary mode.
+ */
+function shapeOf(m: ResolvedConfig): ResolvedConfig {
+  return {
+    initialWindowSize: m.initialWindowSize,
+    sessionWindowSize: m.sessionWindowSize,
+    maxConcurrentStreams: m.maxConcurrentStreams,
+    maxHeaderBlockSize: m.maxHeaderBlockSize,
+    maxHeaderPairs: m.maxHeaderPairs,
+    peerFlowControl: m.peerFlowControl,
+    autoWindowUpdate: m.autoWindowUpdate,
+    spdy3Fallback: m.spdy3Fallback,
+    maxDataFrameSize: m.maxDataFrameSize,
+    maxPingRate: m.maxPingRate,
+    maxSettingsRate: m.maxSettingsRate,
+    maxRstStreamRate: m.maxRstStreamRate,
+    maxEmptyDataRate: m.maxEmptyDataRate,
+    maxGlitchRate: m.maxGlitchRate,
+    glitchBurst: m.glitchBurst,
+    maxPendingReplies: m.maxPendingReplies,
+    writeBufferSize: m.writeBufferSize,
+    streamWriteHighWaterMark: m.streamWriteHighWaterMark,
+    maxPushes: m.maxPushes,
+    maxUpgradeHeadSize: m.maxUpgradeHeadSize,
+    frameTimeout: m.frameTimeout,
+    closeTimeout: m.closeTimeout,
+    timers: m.timers,
+    now: m.now,
+    headerCompressionLevel: m.headerCompressionLevel,
+    idleTimeout: m.idleTimeout,
+    maxSessionBufferedBytes: m.maxSessionBufferedBytes,
+  };
+}
 
 /** Resolved configs, so that handing one down does not resolve it again. */
 const RESOLVED = new WeakSet<object>();
@@ -346,13 +384,7 @@ export function resolveConfig(config: SpdyConfig | undefined, side: Side = CLIEN
   merged.headerCompressionLevel ??= compressionLevelFor(side);
   merged.idleTimeout ??= idleTimeoutFor(side);
   merged.maxSessionBufferedBytes ??= Math.max(MIN_BUFFERED_CAP, merged.sessionWindowSize as number);
-  // Copied key by key, in one order, into a new object: every resolved
-  // config then has one hidden class. A config is read on every frame; made
-  // by spreads, each got a hidden class of its own once V8 had seen a few,
-  // and the code of each new session deoptimized.
-  const shaped: Record<string, unknown> = {};
-  for (const key of RESOLVED_KEYS) shaped[key] = merged[key];
-  const resolved = Object.freeze(shaped) as ResolvedConfig;
+  const resolved = Object.freeze(shapeOf(merged as unknown as ResolvedConfig));
   for (const check of CROSS_CHECKS) {
     const complaint = check(resolved, given as SpdyConfig, context);
     if (complaint !== null) throw new InvalidArgumentError(complaint);
