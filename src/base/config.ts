@@ -207,10 +207,10 @@ export interface ConfigContext {
  * streams of it stay under the 16 MiB buffer cap in SPDY/3, which has no
  * connection window.
  */
-type Defaults = Omit<ResolvedConfig, (typeof DERIVED_KEYS)[number]>;
+type Defaults = Omit<ResolvedConfig, DerivedKey>;
 
 /** The keys with no default of their own: resolved from the side or from other keys. */
-const DERIVED_KEYS = ['headerCompressionLevel', 'idleTimeout', 'maxSessionBufferedBytes'] as const;
+type DerivedKey = 'headerCompressionLevel' | 'idleTimeout' | 'maxSessionBufferedBytes';
 
 const SESSION_DEFAULTS: Defaults = {
   initialWindowSize: DEFAULT_WINDOW_SIZE,
