@@ -28,8 +28,15 @@ const heapMb = heapAt >= 0 ? Number(argv[heapAt + 1]) : 0;
 // glibc's malloc keeps the memory a process frees instead of giving it back
 // and faulting it in again: each process's luck with memory taken out (item 27).
 // Every process started from here on inherits it; other allocators ignore it.
+// Setting the trim threshold also stops glibc raising its mmap threshold as
+// large blocks are freed, which it otherwise does on its own: left at 128 KiB,
+// every larger allocation would be mapped and faulted in afresh. So the mmap
+// threshold is set too, to the most glibc would raise it to.
 const steadyMalloc = argv.includes('--steady-malloc');
-if (steadyMalloc) process.env.MALLOC_TRIM_THRESHOLD_ = String(2 ** 32 - 1);
+if (steadyMalloc) {
+  process.env.MALLOC_TRIM_THRESHOLD_ = String(2 ** 32 - 1);
+  process.env.MALLOC_MMAP_THRESHOLD_ = String(32 << 20);
+}
 
 const sizes = quick
   ? { bulk: 32 << 20, requests: 1000, idle: 1000 }
