@@ -7,7 +7,8 @@
  * once a chunk points into them), or chunks lent to a sink that is done
  * with them when it returns (one buffer, read into again and again: no
  * memory made per read at all). Either grows while reads fill it and goes
- * back to 16 KiB after a small read, so a quiet connection holds little.
+ * back to 16 KiB after a run of small reads, so a quiet connection holds
+ * little.
  * Accepted sockets cannot be given `onread`, so only the connections we
  * dial read this way.
  */
@@ -32,6 +33,13 @@ const MIN_READ_ROOM = 8 * 1024;
  * come a record, at most 16 KiB, at a time: those stay views.)
  */
 const COPY_BELOW = 8 * 1024;
+/**
+ * Small reads in a row before the slab goes back to the least. One is no
+ * sign of a quiet connection: over TLS, a 64 KiB DATA frame written whole
+ * arrives as four 16 KiB records and a last one of 8 bytes, and going back
+ * on each such tail made a new buffer every other read.
+ */
+const SMALL_READS_TO_SHRINK = 4;
 
 /**
  * The `onread` option. `tls.connect` takes it as `net.connect` does, though
@@ -90,8 +98,9 @@ export interface SocketReads {
 /** Reads for a socket about to be made; see `SocketReads`. */
 export function socketReads(): SocketReads {
   // The size of the next slab: doubled by each read that fills its room
-  // (more is likely waiting), back to the least after a small read.
+  // (more is likely waiting), back to the least after a run of small reads.
   let size = MIN_SLAB;
+  let smallReads = 0;
   let slab = new Uint8Array(size);
   let used = 0;
   let sink: ReadSink | null = null;
@@ -104,10 +113,13 @@ export function socketReads(): SocketReads {
   const giveBack = (buf: Uint8Array) => (): void => {
     if (held === buf) held = null;
   };
-  // The next read's size: doubled after a read that filled its room, back to the least after a small one.
   const resize = (nread: number, room: number): void => {
-    if (nread === room) size = Math.min(2 * size, MAX_SLAB);
-    else if (nread < COPY_BELOW) size = MIN_SLAB;
+    if (nread >= COPY_BELOW) {
+      smallReads = 0;
+      if (nread === room) size = Math.min(2 * size, MAX_SLAB);
+    } else if (++smallReads >= SMALL_READS_TO_SHRINK) {
+      size = MIN_SLAB;
+    }
   };
   const takeEarly = (): Uint8Array[] => {
     const before = early ?? [];

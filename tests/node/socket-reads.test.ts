@@ -83,14 +83,26 @@ test('a read under 8 KiB is copied out, so a kept chunk holds no slab, and its r
   assert.ok(got[0]!.every((v) => v === 7), 'the copy is untouched by the next read');
 });
 
-test('after a burst, one small read brings the slab back to 16 KiB: a quiet connection holds little', () => {
+test('after a burst, four small reads in a row bring the slab back to 16 KiB: a quiet connection holds little', () => {
   const reads = socketReads();
   reads.attach(() => undefined);
   const big = growTo(reads, 256 * KiB);
-  reads.onread.callback(40, big);
+  for (let i = 0; i < 3; i++) reads.onread.callback(40, reads.onread.buffer());
+  assert.is(reads.onread.buffer().buffer, big.buffer, 'three are not yet a quiet connection');
+  reads.onread.callback(40, reads.onread.buffer());
   const next = reads.onread.buffer();
   assert.is.not(next.buffer, big.buffer);
   assert.is(next.buffer.byteLength, 16 * KiB);
+});
+
+test('a small read between large ones keeps the slab as it is', () => {
+  const reads = socketReads();
+  reads.attach(() => undefined);
+  const big = growTo(reads, 256 * KiB);
+  for (let i = 0; i < 3; i++) reads.onread.callback(40, reads.onread.buffer());
+  reads.onread.callback(20000, reads.onread.buffer());
+  for (let i = 0; i < 3; i++) reads.onread.callback(40, reads.onread.buffer());
+  assert.is(reads.onread.buffer().buffer, big.buffer, 'the large read started the count again');
 });
 
 test('chunks read before attach() are handed on first, in order; a second attach() is refused', () => {
@@ -140,13 +152,30 @@ test('a read that comes while the sink holds a lent chunk lands in a new buffer;
   assert.is(reads.onread.buffer(), second, 'the buffer last read into is the one used again');
 });
 
-test('lent reads grow the buffer while they fill it and go back to 16 KiB after a small read', () => {
+test('lent reads grow the buffer while they fill it and go back to 16 KiB after four small reads in a row', () => {
   const reads = socketReads();
   reads.lend(() => undefined);
   const sizes = fullReads(reads, 6);
-  reads.onread.callback(40, reads.onread.buffer());
-  sizes.push(reads.onread.buffer().length);
-  assert.equal(sizes, [16, 32, 64, 128, 256, 256, 16].map((n) => n * KiB));
+  for (let i = 0; i < 4; i++) {
+    reads.onread.callback(40, reads.onread.buffer());
+    sizes.push(reads.onread.buffer().length);
+  }
+  assert.equal(sizes, [16, 32, 64, 128, 256, 256, 256, 256, 256, 16].map((n) => n * KiB));
+});
+
+test('TLS records of 16 KiB with a short last one, as a 64 KiB DATA frame arrives, are lent from one buffer', () => {
+  const reads = socketReads();
+  reads.lend(() => undefined);
+  const buffers = new Set<Uint8Array>();
+  for (let frame = 0; frame < 8; frame++) {
+    for (const record of [16 * KiB, 16 * KiB, 16 * KiB, 16 * KiB, 8]) {
+      const room = reads.onread.buffer();
+      buffers.add(room);
+      reads.onread.callback(Math.min(record, room.length), room);
+    }
+  }
+  // 16 KiB first, filled by the first record; 32 KiB from then on.
+  assert.equal([...buffers].map((b) => b.length), [16 * KiB, 32 * KiB]);
 });
 
 test('chunks kept before lend() go to the sink first, in order; lend() twice, or attach() after it, is refused', () => {
