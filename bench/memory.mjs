@@ -7,11 +7,11 @@ import { fmtMs } from './lib/stats.mjs';
 
 const kib = (n) => `${(n / 1024).toFixed(2)} KiB`;
 
-export async function runMemory({ idle, concurrent, stallBytes }) {
+export async function runMemory({ idle, concurrent, stallBytes, tls = false }) {
   const p = await startPair('ours-memory');
   try {
     const i = await p.run('idle', idle);
-    console.log(`\nmemory (ours, SpdySession over TCP loopback, default windows)`);
+    console.log(`\nmemory (ours, SpdySession over ${tls ? 'TLS on ' : ''}TCP loopback, default windows)`);
     console.log(`  idle open stream, heap over ${i.n} streams: client ${kib(i.client)}, server ${kib(i.server)} per stream  target <= 2 KiB: ${Math.max(i.client, i.server) <= 2048 ? 'met' : 'NOT met'}`);
     const c = await p.run('concurrent', concurrent);
     console.log(`  ${c.n} concurrent GETs on one session: ${c.completed} completed in ${fmtMs(c.ms).trim()}  ${c.completed === c.n ? 'met' : 'NOT met'}`);

@@ -1,4 +1,4 @@
-// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [--warmup N] [--heap MB] [--steady-malloc] [case ...]`.
+// The benchmark runner: `npm run bench -- [--quick] [--fresh] [--rounds N] [--warmup N] [--heap MB] [--steady-malloc] [--tls] [case ...]`.
 // Cases: bulk, upload, requests, memory (the default set), micro (bench/codec.mjs,
 // bench/streams.mjs and bench/objects.mjs), profile (bench/profile.mjs, CPU profiles of our ends),
 // warmup (bench/warmup.mjs: each stack's cost run by run, until it settles).
@@ -37,6 +37,9 @@ if (steadyMalloc) {
   process.env.MALLOC_TRIM_THRESHOLD_ = String(2 ** 32 - 1);
   process.env.MALLOC_MMAP_THRESHOLD_ = String(32 << 20);
 }
+// Every stack over TLS (bench/lib/tls.mjs), which the peers read from their environment.
+const overTls = argv.includes('--tls');
+if (overTls) process.env.BENCH_TLS = '1';
 
 const sizes = quick
   ? { bulk: 32 << 20, requests: 1000, idle: 1000 }
@@ -45,7 +48,8 @@ const IN_FLIGHT = 100;
 
 const started = performance.now();
 console.log(machineLine());
-console.log('cleartext SPDY/3.1 (h2c for node:http2), TCP loopback, client and server in their own processes, 16 MiB windows'
+console.log((overTls ? 'SPDY/3.1 over TLS 1.3 (h2 for node:http2)' : 'cleartext SPDY/3.1 (h2c for node:http2)')
+  + ', TCP loopback, client and server in their own processes, 16 MiB windows'
   + (heapMb > 0 ? `, each process holding ${heapMb} MB of live heap` : '')
   + (steadyMalloc ? ', malloc not trimmed' : ''));
 
@@ -75,7 +79,7 @@ if (want('bulk') || want('upload') || want('requests')) {
   }
 }
 
-if (want('memory')) await runMemory({ idle: sizes.idle, concurrent: 10000, stallBytes: 256 << 20 });
+if (want('memory')) await runMemory({ idle: sizes.idle, concurrent: 10000, stallBytes: 256 << 20, tls: overTls });
 
 const script = (name) => fileURLToPath(new URL(name, import.meta.url));
 if (want('micro')) {

@@ -1,17 +1,21 @@
-// node:http2 in cleartext (h2c), with the same 16 MiB stream and connection
-// windows as every other stack, and room in its session memory for them.
+// node:http2 in cleartext (h2c; h2 over TLS with --tls), with the same
+// 16 MiB stream and connection windows as every other stack, and room in its
+// session memory for them.
 import http2 from 'node:http2';
 import { once } from 'node:events';
 import { HOST, WINDOW, route } from '../lib/settings.mjs';
 import { postNode, timedBytes, timedRequests } from '../lib/load.mjs';
 import { countBody, listenLoopback, sendBody } from '../lib/node-server.mjs';
+import { TLS, clientTls, serverTls } from '../lib/tls.mjs';
 
 const settings = { initialWindowSize: WINDOW };
 const maxSessionMemory = 256;
 
 export const server = {
   async listen() {
-    const srv = http2.createServer({ settings, maxSessionMemory });
+    const srv = TLS
+      ? http2.createSecureServer({ ...serverTls, settings, maxSessionMemory })
+      : http2.createServer({ settings, maxSessionMemory });
     srv.on('session', (s) => s.setLocalWindowSize(WINDOW));
     srv.on('stream', (stream, headers) => {
       stream.on('error', () => {});
@@ -30,7 +34,9 @@ export const server = {
 };
 
 async function session(port) {
-  const s = http2.connect(`http://${HOST}:${port}`, { settings, maxSessionMemory });
+  const s = TLS
+    ? http2.connect(`https://${HOST}:${port}`, { ...clientTls, settings, maxSessionMemory })
+    : http2.connect(`http://${HOST}:${port}`, { settings, maxSessionMemory });
   await once(s, 'connect');
   s.setLocalWindowSize(WINDOW);
   return s;

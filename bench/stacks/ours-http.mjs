@@ -1,12 +1,13 @@
 // Ours through the HTTP layer: `connect().fetch()` against `serve()`, in
-// cleartext SPDY/3.1 with 16 MiB windows.
+// cleartext SPDY/3.1 (TLS with ALPN with --tls) with 16 MiB windows.
 import { connect, serve } from '../../dist/esm/node/index.js';
 import { HOST, oursConfig, route, small } from '../lib/settings.mjs';
 import { bodyOf, drain, timedBytes, timedRequests } from '../lib/load.mjs';
+import { TLS, clientTls, serverTls } from '../lib/tls.mjs';
 
 export const server = {
   async listen() {
-    const srv = serve({ plain: true, hostname: HOST, port: 0, config: oursConfig }, async (req) => {
+    const srv = serve({ plain: !TLS, ...(TLS ? serverTls : {}), hostname: HOST, port: 0, config: oursConfig }, async (req) => {
       const { kind, bytes } = route(new URL(req.url).pathname);
       if (kind === 'upload') return new Response(String(await drain(req.body)));
       return new Response(kind === 'bulk' ? bodyOf(bytes) : small);
@@ -16,7 +17,8 @@ export const server = {
   },
 };
 
-const origin = (port) => `http://${HOST}:${port}`;
+const origin = (port) => `${TLS ? 'https' : 'http'}://${HOST}:${port}`;
+const dialOptions = { config: oursConfig, ...(TLS ? clientTls : {}) };
 
 /** GETs `path`; resolves with the body's length, read as a stream. */
 async function getStreamed(client, path) {
@@ -32,21 +34,21 @@ async function get(client, path) {
 
 export const client = {
   async bulk(port, bytes) {
-    const c = await connect(origin(port), { config: oursConfig });
+    const c = await connect(origin(port), dialOptions);
     const ms = await timedBytes(bytes, () => getStreamed(c, `/bulk/${bytes}`));
     await c.close();
     return ms;
   },
 
   async requests(port, n, inFlight) {
-    const c = await connect(origin(port), { config: oursConfig });
+    const c = await connect(origin(port), dialOptions);
     const ms = await timedRequests(n, inFlight, () => get(c, '/small'));
     await c.close();
     return ms;
   },
 
   async upload(port, bytes) {
-    const c = await connect(origin(port), { config: oursConfig });
+    const c = await connect(origin(port), dialOptions);
     const ms = await timedBytes(bytes, async () => {
       const res = await c.fetch('/upload', { method: 'POST', body: bodyOf(bytes), duplex: 'half' });
       return Number(await res.text());

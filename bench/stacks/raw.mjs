@@ -1,12 +1,13 @@
-// The limit: a bare TCP socket with no framing. Bulk: the server writes the
-// bytes asked for and ends. Upload: the server counts the bytes announced
-// and answers with the count. Requests: each byte the client sends is one
-// request, answered with SMALL bytes, so only the syscalls and loop remain.
-import net from 'node:net';
+// The limit: a bare TCP socket (TLS with --tls) with no framing. Bulk: the
+// server writes the bytes asked for and ends. Upload: the server counts the
+// bytes announced and answers with the count. Requests: each byte the client
+// sends is one request, answered with SMALL bytes, so only the syscalls and
+// loop remain.
 import { once } from 'node:events';
-import { HOST, SMALL } from '../lib/settings.mjs';
+import { SMALL } from '../lib/settings.mjs';
 import { writeNode } from '../lib/load.mjs';
 import { listenLoopback } from '../lib/node-server.mjs';
+import { createSocketServer, dialSocket } from '../lib/tls.mjs';
 
 function onConnection(socket) {
   socket.setNoDelay(true);
@@ -39,20 +40,14 @@ function onConnection(socket) {
 
 export const server = {
   listen() {
-    return listenLoopback(net.createServer(onConnection));
+    return listenLoopback(createSocketServer(onConnection));
   },
 };
 
-async function dial(port) {
-  const socket = net.connect(port, HOST);
-  await once(socket, 'connect');
-  socket.setNoDelay(true);
-  return socket;
-}
 
 export const client = {
   async bulk(port, bytes) {
-    const socket = await dial(port);
+    const socket = await dialSocket(port);
     const t0 = performance.now();
     let got = 0;
     socket.on('data', (d) => { got += d.length; });
@@ -65,7 +60,7 @@ export const client = {
   },
 
   async upload(port, bytes) {
-    const socket = await dial(port);
+    const socket = await dialSocket(port);
     const t0 = performance.now();
     let answer = '';
     socket.setEncoding('latin1');
@@ -81,7 +76,7 @@ export const client = {
   },
 
   async requests(port, n, inFlight) {
-    const socket = await dial(port);
+    const socket = await dialSocket(port);
     const t0 = performance.now();
     let sent = Math.min(n, inFlight);
     let got = 0;

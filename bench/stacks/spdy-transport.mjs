@@ -1,17 +1,16 @@
-// spdy-transport 3.0.0 speaking SPDY/3.1 over TCP, with 16 MiB windows
-// (`windowSize`) and its other defaults.
+// spdy-transport 3.0.0 speaking SPDY/3.1 over TCP (TLS with --tls), with
+// 16 MiB windows (`windowSize`) and its other defaults.
 import { createRequire } from 'node:module';
-import net from 'node:net';
-import { once } from 'node:events';
-import { HOST, WINDOW, route } from '../lib/settings.mjs';
+import { WINDOW, route } from '../lib/settings.mjs';
 import { postNode, timedBytes, timedRequests } from '../lib/load.mjs';
 import { countBody, listenLoopback, sendBody } from '../lib/node-server.mjs';
+import { createSocketServer, dialSocket } from '../lib/tls.mjs';
 
 const transport = createRequire(import.meta.url)('spdy-transport');
 
 export const server = {
   async listen() {
-    const srv = net.createServer((socket) => {
+    const srv = createSocketServer((socket) => {
       socket.setNoDelay(true);
       socket.on('error', () => {});
       const conn = transport.connection.create(socket, {
@@ -37,9 +36,7 @@ export const server = {
 };
 
 async function session(port) {
-  const socket = net.connect(port, HOST);
-  await once(socket, 'connect');
-  socket.setNoDelay(true);
+  const socket = await dialSocket(port);
   const conn = transport.connection.create(socket, { protocol: 'spdy', isServer: false, windowSize: WINDOW });
   conn.on('error', () => {});
   conn.start(3.1);
