@@ -1,5 +1,5 @@
 // Ours through the HTTP layer: `connect().fetch()` against `serve()`, in
-// cleartext SPDY/3.1 (TLS with ALPN with --tls) with 16 MiB windows.
+// cleartext SPDY/3.1 (with --tls, over TLS with ALPN) with 16 MiB windows.
 import { connect, serve } from '../../dist/esm/node/index.js';
 import { HOST, oursConfig, route, small } from '../lib/settings.mjs';
 import { bodyOf, drain, timedBytes, timedRequests } from '../lib/load.mjs';

@@ -1,7 +1,7 @@
 // Ours through the streams layer: a SpdySession on each end over
-// `socketToWeb` (listenSessions / connectSession), cleartext SPDY/3.1 (TLS
-// with ALPN with --tls), 16 MiB windows. The server also answers the memory cases' paths
-// (see lib/settings.mjs `route`).
+// `socketToWeb` (listenSessions / connectSession), cleartext SPDY/3.1 (with
+// --tls, over TLS with ALPN), 16 MiB windows. The server also answers the
+// memory cases' paths (see lib/settings.mjs `route`).
 import { connectSession, listenSessions } from '../../dist/esm/node/index.js';
 import { HOST, requestNv, heapUsed, oursConfig, route, small } from '../lib/settings.mjs';
 import { drain, timedBytes, timedRequests, writeWeb } from '../lib/load.mjs';

@@ -44,7 +44,6 @@ export const server = {
   },
 };
 
-
 export const client = {
   async bulk(port, bytes) {
     const socket = await dialSocket(port);
