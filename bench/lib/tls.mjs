@@ -14,6 +14,10 @@ export const TLS = process.env.BENCH_TLS === '1';
 export const serverTls = { cert, key };
 /** What a TLS client trusts, and the name it asks for (the certificate's). */
 export const clientTls = { ca: cert, servername: 'localhost' };
+/** Our servers' options for this run: the certificate, or cleartext. */
+export const ourServerSecurity = TLS ? serverTls : { plain: true };
+/** Our clients' options for this run: what to trust, or cleartext. */
+export const ourClientSecurity = TLS ? clientTls : { plain: true };
 
 /** A server of sockets (TLS ones, handshake done, with --tls) for `onConnection`. */
 export function createSocketServer(onConnection) {

@@ -3,11 +3,11 @@
 import { connect, serve } from '../../dist/esm/node/index.js';
 import { HOST, oursConfig, route, small } from '../lib/settings.mjs';
 import { bodyOf, drain, timedBytes, timedRequests } from '../lib/load.mjs';
-import { TLS, clientTls, serverTls } from '../lib/tls.mjs';
+import { TLS, ourClientSecurity, ourServerSecurity } from '../lib/tls.mjs';
 
 export const server = {
   async listen() {
-    const srv = serve({ plain: !TLS, ...(TLS ? serverTls : {}), hostname: HOST, port: 0, config: oursConfig }, async (req) => {
+    const srv = serve({ ...ourServerSecurity, hostname: HOST, port: 0, config: oursConfig }, async (req) => {
       const { kind, bytes } = route(new URL(req.url).pathname);
       if (kind === 'upload') return new Response(String(await drain(req.body)));
       return new Response(kind === 'bulk' ? bodyOf(bytes) : small);
@@ -18,7 +18,7 @@ export const server = {
 };
 
 const origin = (port) => `${TLS ? 'https' : 'http'}://${HOST}:${port}`;
-const dialOptions = { config: oursConfig, ...(TLS ? clientTls : {}) };
+const dialOptions = { config: oursConfig, ...ourClientSecurity };
 
 /** GETs `path`; resolves with the body's length, read as a stream. */
 async function getStreamed(client, path) {

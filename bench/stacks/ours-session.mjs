@@ -5,7 +5,7 @@
 import { connectSession, listenSessions } from '../../dist/esm/node/index.js';
 import { HOST, requestNv, heapUsed, oursConfig, route, small } from '../lib/settings.mjs';
 import { drain, timedBytes, timedRequests, writeWeb } from '../lib/load.mjs';
-import { TLS, clientTls, serverTls } from '../lib/tls.mjs';
+import { ourClientSecurity, ourServerSecurity } from '../lib/tls.mjs';
 
 const OK = [[':status', '200'], [':version', 'HTTP/1.1']];
 // Bytes the last /stall stream has had taken by the session so far.
@@ -36,7 +36,7 @@ async function answer(stream) {
 export function sessionServer(config) {
   return {
     async listen() {
-      const srv = listenSessions({ plain: !TLS, ...(TLS ? serverTls : {}), host: HOST, port: 0, config }, async (session) => {
+      const srv = listenSessions({ ...ourServerSecurity, host: HOST, port: 0, config }, async (session) => {
         try {
           for await (const stream of session.incoming) answer(stream).catch(() => {});
         } catch {
@@ -50,7 +50,7 @@ export function sessionServer(config) {
 }
 
 /** A client SpdySession with `config` to the local server on `port`. */
-export const dialSession = (port, config) => connectSession({ host: HOST, port, plain: !TLS, ...(TLS ? clientTls : {}), config });
+export const dialSession = (port, config) => connectSession({ host: HOST, port, ...ourClientSecurity, config });
 
 /** GETs `path` on `session`; resolves with the body's length, read as a stream. */
 async function getStreamed(session, path) {
